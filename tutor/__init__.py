@@ -1,0 +1,1 @@
+"""Adaptive math tutoring backend."""

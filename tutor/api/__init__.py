@@ -1,0 +1,1 @@
+"""API-wide pieces: problem+json errors, pagination, health."""

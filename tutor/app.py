@@ -1,0 +1,95 @@
+"""The app factory: one place that wires settings, database, auth, routes, errors, logs and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import anyio
+import structlog
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.datastructures import State
+
+from tutor.api.problems import EXCEPTION_HANDLERS
+from tutor.auth.security import build_auth
+from tutor.db.embedded import EmbeddedPostgres
+from tutor.db.engine import make_engine, make_session_maker
+from tutor.db.migrate import upgrade
+from tutor.logging import structlog_plugin
+from tutor.routes import ROUTE_HANDLERS
+from tutor.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+log = structlog.get_logger(__name__)
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    include_in_schema = False
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    extra_route_handlers: Sequence[Any] = (),
+    on_startup: Sequence[Callable[[Litestar], Any]] = (),
+) -> Litestar:
+    """Build the app. Without ``TUTOR_DATABASE_URL`` an embedded PostgreSQL is started and migrated."""
+    settings = settings or get_settings()
+    embedded: EmbeddedPostgres | None = None
+    url = settings.database_url
+    if url is None:
+        embedded = EmbeddedPostgres(settings.embedded_pg_dir)
+        url = embedded.start()
+    engine = make_engine(url, pool_size=settings.db_pool_size)
+    session_maker = make_session_maker(engine)
+    auth = build_auth(settings)
+
+    async def migrate_embedded(app: Litestar) -> None:
+        if embedded is not None:
+            await anyio.to_thread.run_sync(upgrade, url)
+
+    async def close(app: Litestar) -> None:
+        await engine.dispose()
+        from tutor.runtime import shutdown_runtime
+
+        await shutdown_runtime(app)
+        if embedded is not None:
+            embedded.stop()
+
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        before_send_handler="autocommit",
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+    )
+    return Litestar(
+        route_handlers=[*ROUTE_HANDLERS, MetricsController, *extra_route_handlers],
+        plugins=[SQLAlchemyPlugin(config=db_config), structlog_plugin(settings.log_level)],
+        middleware=[PrometheusConfig(app_name="tutor", prefix="tutor", group_path=True).middleware],
+        on_app_init=[auth.on_app_init],
+        on_startup=[migrate_embedded, *on_startup],
+        on_shutdown=[close],
+        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Adaptive math tutor API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"settings": settings, "db_engine": engine, "session_maker": session_maker}),
+        debug=False,
+    )

@@ -1,0 +1,63 @@
+"""Apply one graded attempt to the learner's mastery rows (BKT), inside the attempt's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tutor.attempts.schemas import MasteryChange
+from tutor.db.models import Mastery
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, update_p_known
+
+__all__ = ["apply_bkt"]
+
+
+async def apply_bkt(
+    session: AsyncSession,
+    learner_id: UUID,
+    kp_codes: Sequence[str],
+    correct: bool,
+    *,
+    params: Mapping[str, tuple[BKTParams, int | None]],
+    mastery_threshold: float,
+) -> list[MasteryChange]:
+    """Update P(known) for each knowledge point; rows are locked so concurrent attempts never lose an update."""
+    if not kp_codes:
+        return []
+    defaults = [
+        {"learner_id": learner_id, "kp_code": code, "p_known": params.get(code, (DEFAULT_BKT_PARAMS, None))[0].prior}
+        for code in kp_codes
+    ]
+    await session.execute(insert(Mastery).values(defaults).on_conflict_do_nothing())
+    rows = (
+        await session.scalars(
+            select(Mastery)
+            .where(Mastery.learner_id == learner_id, Mastery.kp_code.in_(kp_codes))
+            .order_by(Mastery.kp_code)
+            .with_for_update()
+        )
+    ).all()
+    changes: list[MasteryChange] = []
+    now = datetime.now(UTC)
+    for row in rows:
+        kp_params, version = params.get(row.kp_code, (DEFAULT_BKT_PARAMS, None))
+        before = row.p_known
+        row.p_known = update_p_known(before, correct, kp_params)
+        row.n_observations += 1
+        row.n_correct += int(correct)
+        row.params_version = version
+        row.updated_at = now
+        changes.append(
+            MasteryChange(
+                knowledge_point=row.kp_code,
+                p_known_before=round(before, 6),
+                p_known=round(row.p_known, 6),
+                mastered=row.p_known >= mastery_threshold,
+            )
+        )
+    return changes

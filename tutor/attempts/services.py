@@ -1,0 +1,106 @@
+"""Record an attempt: grade it, store it and update mastery, all in one transaction.
+
+The attempt, its mastery updates and the stored idempotent response commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tutor.attempts.idempotency import claim_key, request_hash
+from tutor.attempts.mastery_update import apply_bkt
+from tutor.attempts.schemas import AttemptIn, AttemptOut
+from tutor.auth.principal import Principal
+from tutor.db.models import Attempt
+from tutor.items.access import visible_item
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS
+from tutor.settings import Settings
+
+__all__ = ["RecordedAttempt", "record_attempt"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAttempt:
+    out: AttemptOut
+    created: bool
+    """False when an earlier request with the same Idempotency-Key is replayed."""
+
+
+async def record_attempt(
+    session: AsyncSession,
+    principal: Principal,
+    data: AttemptIn,
+    *,
+    idempotency_key: str | None,
+    settings: Settings,
+) -> RecordedAttempt:
+    body_hash = request_hash(data)
+    if idempotency_key is not None:
+        previous = await claim_key(session, principal.id, idempotency_key, body_hash)
+        if previous is not None and previous.response is not None:
+            return RecordedAttempt(out=_decode(previous.response), created=False)
+
+    item = await visible_item(session, principal, data.item_id)
+    modality, edited = data.modality, None
+    if data.recognition_id is not None:
+        from tutor.recognition.services import confirm_recognition
+
+        confirmed = await confirm_recognition(session, principal, data.recognition_id, data.answer)
+        modality, edited = confirmed.modality, confirmed.edited
+
+    from tutor.math.grading import grade_answer
+
+    grade = await grade_answer(item.answer, item.answer_kind, data.answer)
+    attempt = Attempt(
+        learner_id=principal.id,
+        item_id=item.id,
+        submitted_answer=data.answer,
+        is_correct=grade.correct,
+        modality=modality,
+        client_ts=data.client_ts,
+        recognition_id=data.recognition_id,
+        recognition_edited=edited,
+        idempotency_key=idempotency_key,
+        request_hash=body_hash,
+        created_at=datetime.now(UTC),
+    )
+    session.add(attempt)
+    await session.flush()
+
+    kp_codes = [kp.code for kp in item.knowledge_points]
+    changes = await apply_bkt(
+        session,
+        principal.id,
+        kp_codes,
+        grade.correct,
+        params={code: (DEFAULT_BKT_PARAMS, None) for code in kp_codes},
+        mastery_threshold=settings.mastery_threshold,
+    )
+    out = AttemptOut(
+        id=attempt.id,
+        item_id=item.id,
+        is_correct=grade.correct,
+        feedback=grade.reason,
+        modality=modality,
+        mastery=changes,
+        created_at=attempt.created_at,
+        recognition_edited=edited,
+    )
+    attempt.response = _encode(out)
+    await session.flush()
+    return RecordedAttempt(out=out, created=True)
+
+
+def _encode(out: AttemptOut) -> dict[str, object]:
+    import msgspec
+
+    return msgspec.to_builtins(out)  # type: ignore[no-any-return]
+
+
+def _decode(raw: dict[str, object]) -> AttemptOut:
+    import msgspec
+
+    return msgspec.convert(raw, AttemptOut)

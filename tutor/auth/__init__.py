@@ -1,0 +1,1 @@
+"""Authentication (password -> JWT, service API keys) and authorization (roles, tenancy)."""

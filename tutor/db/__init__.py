@@ -1,0 +1,1 @@
+"""Database layer: typed models, engine and sessions, the embedded server, migrations."""
