@@ -1,0 +1,145 @@
+"""The ``tutor`` command: run, migrate, seed, and manage the embedded database.
+
+Areas add their own click groups (models, audit, retention, train, fit-mastery) in ``_mount``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+from collections.abc import Iterator
+
+import click
+
+from tutor.settings import Settings, get_settings
+
+__all__ = ["main"]
+
+
+@contextlib.contextmanager
+def database_url(settings: Settings, *, keep_running: bool = False) -> Iterator[str]:
+    """The configured URL, or an embedded server started (and stopped) around the block."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    from tutor.db.embedded import EmbeddedPostgres
+
+    server = EmbeddedPostgres(settings.embedded_pg_dir, keep_running=keep_running)
+    url = server.start()
+    try:
+        yield url
+    finally:
+        if not keep_running:
+            server.stop()
+
+
+@click.group()
+def main() -> None:
+    """Adaptive math tutoring backend."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations up to head."""
+    from tutor.db.migrate import upgrade
+
+    with database_url(get_settings()) as url:
+        upgrade(url)
+    click.echo("Database is at the latest migration.")
+
+
+@main.command()
+@click.option("--demo/--no-demo", default=True, help="Also load the demo school (users, classes, attempts).")
+def seed(demo: bool) -> None:
+    """Load the curriculum, item bank and demo school (idempotent)."""
+    from tutor.db.migrate import upgrade
+    from tutor.seed.loader import seed_database
+
+    with database_url(get_settings()) as url:
+        upgrade(url)
+        report = asyncio.run(seed_database(url, demo=demo))
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default TUTOR_HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default TUTOR_PORT or 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the API (embedded PostgreSQL when TUTOR_DATABASE_URL is unset)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "tutor.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", default=None, type=int)
+@click.pass_context
+def up(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Migrate, load the demo data and serve: the one command for a fresh machine."""
+    ctx.invoke(seed, demo=True)
+    ctx.invoke(serve, host=host, port=port)
+
+
+@main.group()
+def db() -> None:
+    """The embedded PostgreSQL server (only when TUTOR_DATABASE_URL is unset)."""
+
+
+@db.command("start")
+def db_start() -> None:
+    """Start the embedded server and leave it running; prints its URL."""
+    settings = get_settings()
+    if settings.database_url:
+        raise click.ClickException("TUTOR_DATABASE_URL is set: there is no embedded server to start.")
+    with database_url(settings, keep_running=True) as url:
+        click.echo(url)
+    click.echo(f"export TUTOR_DATABASE_URL='{url}'  # to use it from other commands")
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop an embedded server left running by `tutor db start`."""
+    from tutor.db.embedded import stop_data_dir
+
+    settings = get_settings()
+    stopped = stop_data_dir(settings.embedded_pg_dir)
+    click.echo("Stopped." if stopped else "No embedded server was running.")
+
+
+def _mount() -> None:
+    """Attach the command groups other areas provide, when present."""
+    for module_name, attr in (
+        ("tutor.learning_cli", "fit_mastery"),
+        ("tutor.learning_cli", "recalibrate_items"),
+        ("tutor.cli_models", "models"),
+        ("tutor.audit.cli", "audit"),
+        ("tutor.privacy.cli", "retention"),
+        ("tutor.training.cli", "train"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        command = getattr(module, attr, None)
+        if isinstance(command, click.Command):
+            main.add_command(command)
+
+
+_mount()
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

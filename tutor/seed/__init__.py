@@ -1,0 +1,1 @@
+"""Seed data: the curriculum, the verified item bank and a demo school."""
