@@ -38,6 +38,14 @@ def database_url(settings: Settings, *, keep_running: bool = False) -> Iterator[
 @click.group()
 def main() -> None:
     """Adaptive math tutoring backend."""
+    import logging
+    import sys
+
+    import structlog
+
+    # Command output goes to stdout; logs (structlog and stdlib, e.g. the embedded server's) to stderr.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
 
 
 @main.command()
@@ -130,7 +138,7 @@ def _mount() -> None:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
+            if exc.name is None or not module_name.startswith(exc.name):
                 raise
             continue
         command = getattr(module, attr, None)
