@@ -134,6 +134,7 @@ def _mount() -> None:
         ("tutor.audit.cli", "audit"),
         ("tutor.privacy.cli", "retention"),
         ("tutor.training.cli", "train"),
+        ("tutor.jobs.worker", "worker"),
     ):
         try:
             module = importlib.import_module(module_name)

@@ -1,0 +1,1 @@
+"""Background jobs on SAQ's PostgreSQL queue (no Redis): training, fitting, retention, exports."""
