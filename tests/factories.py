@@ -51,7 +51,9 @@ async def create_user(
 async def create_class(
     session: AsyncSession, teacher: User, learners: Sequence[User] = (), *, name: str | None = None
 ) -> SchoolClass:
-    school_class = SchoolClass(school_id=teacher.school_id, teacher_id=teacher.id, name=name or f"Class {_suffix()}")
+    school_class = SchoolClass(
+        school_id=teacher.school_id, teacher_id=teacher.id, name=name or f"Class {_suffix()}"
+    )
     session.add(school_class)
     await session.flush()
     for learner in learners:

@@ -27,10 +27,16 @@ async def _count(session: AsyncSession) -> int:
 
 
 async def test_correct_attempt_is_graded_stored_and_updates_mastery(
-    client: AsyncTestClient, world: World, item: object, settings: Settings, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.students[0])
-    response = await client.post("/v1/attempts", json={"item_id": str(item.id), "answer": "x = 5"}, headers=headers)  # type: ignore[attr-defined]
+    response = await client.post(
+        "/v1/attempts", json={"item_id": str(item.id), "answer": "x = 5"}, headers=headers
+    )  # type: ignore[attr-defined]
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["is_correct"] is True
@@ -41,7 +47,10 @@ async def test_correct_attempt_is_graded_stored_and_updates_mastery(
         assert change["p_known_before"] == pytest.approx(DEFAULT_BKT_PARAMS.prior)
         assert change["p_known"] == pytest.approx(expected, abs=1e-6)
     rows = (await session.scalars(select(Mastery).where(Mastery.learner_id == world.students[0].id))).all()
-    assert {(r.kp_code, r.n_observations, r.n_correct) for r in rows} == {("lin.one_step", 1, 1), ("lin.two_step", 1, 1)}
+    assert {(r.kp_code, r.n_observations, r.n_correct) for r in rows} == {
+        ("lin.one_step", 1, 1),
+        ("lin.two_step", 1, 1),
+    }
 
     mastery = await client.get("/v1/me/mastery", headers=headers)
     assert mastery.status_code == 200
@@ -51,10 +60,15 @@ async def test_correct_attempt_is_graded_stored_and_updates_mastery(
 
 
 async def test_wrong_attempt_lowers_mastery(
-    client: AsyncTestClient, world: World, item: object, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.students[0])
-    response = await client.post("/v1/attempts", json={"item_id": str(item.id), "answer": "6"}, headers=headers)  # type: ignore[attr-defined]
+    response = await client.post(
+        "/v1/attempts", json={"item_id": str(item.id), "answer": "6"}, headers=headers
+    )  # type: ignore[attr-defined]
     assert response.status_code == 201
     body = response.json()
     assert body["is_correct"] is False
@@ -63,7 +77,11 @@ async def test_wrong_attempt_lowers_mastery(
 
 
 async def test_same_key_same_body_replays_the_stored_response(
-    client: AsyncTestClient, world: World, item: object, settings: Settings, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     headers = {**auth_headers(settings, world.students[0]), "Idempotency-Key": "k-1"}
     payload = {"item_id": str(item.id), "answer": "5"}  # type: ignore[attr-defined]
@@ -75,10 +93,16 @@ async def test_same_key_same_body_replays_the_stored_response(
 
 
 async def test_same_key_other_body_is_422_and_stores_nothing_new(
-    client: AsyncTestClient, world: World, item: object, settings: Settings, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     headers = {**auth_headers(settings, world.students[0]), "Idempotency-Key": "k-2"}
-    assert (await client.post("/v1/attempts", json={"item_id": str(item.id), "answer": "5"}, headers=headers)).status_code == 201  # type: ignore[attr-defined]
+    assert (
+        await client.post("/v1/attempts", json={"item_id": str(item.id), "answer": "5"}, headers=headers)
+    ).status_code == 201  # type: ignore[attr-defined]
     other = await client.post("/v1/attempts", json={"item_id": str(item.id), "answer": "7"}, headers=headers)  # type: ignore[attr-defined]
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json()["detail"]
@@ -86,7 +110,11 @@ async def test_same_key_other_body_is_422_and_stores_nothing_new(
 
 
 async def test_keys_are_per_learner(
-    client: AsyncTestClient, world: World, item: object, settings: Settings, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     payload = {"item_id": str(item.id), "answer": "5"}  # type: ignore[attr-defined]
     for student in world.students:
@@ -96,11 +124,17 @@ async def test_keys_are_per_learner(
 
 
 async def test_fifty_concurrent_identical_submissions_create_one_attempt(
-    client: AsyncTestClient, world: World, item: object, settings: Settings, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     headers = {**auth_headers(settings, world.students[0]), "Idempotency-Key": "race-1"}
     payload = {"item_id": str(item.id), "answer": "5"}  # type: ignore[attr-defined]
-    responses = await asyncio.gather(*[client.post("/v1/attempts", json=payload, headers=headers) for _ in range(50)])
+    responses = await asyncio.gather(
+        *[client.post("/v1/attempts", json=payload, headers=headers) for _ in range(50)]
+    )
     codes = [r.status_code for r in responses]
     assert codes.count(201) == 1, codes
     assert set(codes) <= {200, 201, 409}
@@ -113,38 +147,60 @@ async def test_fifty_concurrent_identical_submissions_create_one_attempt(
 
 
 async def test_concurrent_different_attempts_never_lose_a_mastery_update(
-    client: AsyncTestClient, world: World, item: object, settings: Settings, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.students[0])
     payload = {"item_id": str(item.id), "answer": "5"}  # type: ignore[attr-defined]
-    responses = await asyncio.gather(*[client.post("/v1/attempts", json=payload, headers=headers) for _ in range(10)])
+    responses = await asyncio.gather(
+        *[client.post("/v1/attempts", json=payload, headers=headers) for _ in range(10)]
+    )
     assert [r.status_code for r in responses] == [201] * 10
     rows = (await session.scalars(select(Mastery).where(Mastery.learner_id == world.students[0].id))).all()
     assert {m.n_observations for m in rows} == {10}
 
 
 async def test_bad_attempts_are_clear_4xx(
-    client: AsyncTestClient, world: World, item: object, settings: Settings, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.students[0])
-    too_long = await client.post("/v1/attempts", json={"item_id": str(item.id), "answer": "1" * 2001}, headers=headers)  # type: ignore[attr-defined]
+    too_long = await client.post(
+        "/v1/attempts", json={"item_id": str(item.id), "answer": "1" * 2001}, headers=headers
+    )  # type: ignore[attr-defined]
     assert too_long.status_code == 422
     assert too_long.headers["content-type"].startswith("application/problem+json")
     assert "answer" in too_long.json()["detail"]
     unknown_item = await client.post(
-        "/v1/attempts", json={"item_id": "00000000-0000-7000-8000-000000000000", "answer": "5"}, headers=headers
+        "/v1/attempts",
+        json={"item_id": "00000000-0000-7000-8000-000000000000", "answer": "5"},
+        headers=headers,
     )
     assert unknown_item.status_code == 404
     bad_modality = await client.post(
-        "/v1/attempts", json={"item_id": str(item.id), "answer": "5", "modality": "telepathy"}, headers=headers  # type: ignore[attr-defined]
+        "/v1/attempts",
+        json={"item_id": str(item.id), "answer": "5", "modality": "telepathy"},
+        headers=headers,  # type: ignore[attr-defined]
     )
     assert bad_modality.status_code == 422
-    assert (await client.post("/v1/attempts", content=b"{not json", headers=headers)).status_code in (400, 422)
+    assert (await client.post("/v1/attempts", content=b"{not json", headers=headers)).status_code in (
+        400,
+        422,
+    )
     assert await _count(session) == 0
 
 
 async def test_only_students_submit_and_see_their_own_attempts(
-    client: AsyncTestClient, world: World, item: object, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    item: object,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     payload = {"item_id": str(item.id), "answer": "5"}  # type: ignore[attr-defined]
     teacher = await client.post("/v1/attempts", json=payload, headers=auth_headers(settings, world.teacher))
@@ -156,11 +212,16 @@ async def test_only_students_submit_and_see_their_own_attempts(
 
 
 async def test_items_of_another_school_are_invisible(
-    client: AsyncTestClient, world: World, session: AsyncSession, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    session: AsyncSession,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     await create_kp(session, "num.integers")
     private = await create_item(session, ["num.integers"], answer="3", school=world.other_school)
     response = await client.post(
-        "/v1/attempts", json={"item_id": str(private.id), "answer": "3"}, headers=auth_headers(settings, world.students[0])
+        "/v1/attempts",
+        json={"item_id": str(private.id), "answer": "3"},
+        headers=auth_headers(settings, world.students[0]),
     )
     assert response.status_code == 404

@@ -43,7 +43,10 @@ async def test_routes_need_a_token(client: AsyncTestClient) -> None:  # type: ig
 
 
 async def test_deactivated_user_token_stops_working(
-    client: AsyncTestClient, world: World, session: AsyncSession, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    session: AsyncSession,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.students[0])
     assert (await client.get("/v1/me", headers=headers)).status_code == 200
@@ -53,7 +56,9 @@ async def test_deactivated_user_token_stops_working(
 
 
 async def test_service_key_created_by_admin_authenticates_as_service(
-    client: AsyncTestClient, world: World, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     created = await client.post(
         "/v1/service-keys", json={"name": "exercise generator"}, headers=auth_headers(settings, world.admin)
@@ -67,15 +72,21 @@ async def test_service_key_created_by_admin_authenticates_as_service(
 
 
 async def test_only_admins_create_service_keys(
-    client: AsyncTestClient, world: World, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     for user in (world.teacher, world.students[0]):
-        response = await client.post("/v1/service-keys", json={"name": "x"}, headers=auth_headers(settings, user))
+        response = await client.post(
+            "/v1/service-keys", json={"name": "x"}, headers=auth_headers(settings, user)
+        )
         assert response.status_code == 403
 
 
 async def test_service_accounts_cannot_password_login(
-    client: AsyncTestClient, world: World, session: AsyncSession  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     service = await create_user(session, world.school, "service")
     assert (await _login(client, service.username, PASSWORD)).status_code == 401

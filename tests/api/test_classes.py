@@ -9,7 +9,9 @@ from tutor.settings import Settings
 
 
 async def test_teacher_creates_a_class_and_enrols_new_and_existing_learners(
-    client: AsyncTestClient, world: World, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.teacher)
     created = await client.post("/v1/classes", json={"name": "七年级3班"}, headers=headers)
@@ -30,12 +32,16 @@ async def test_teacher_creates_a_class_and_enrols_new_and_existing_learners(
     assert listed.json()["total"] == 2
     login = await client.post("/v1/auth/token", data={"username": "new.kid", "password": "long-enough-pw"})
     assert login.status_code == 200
-    again = await client.post(f"/v1/classes/{class_id}/learners", json={"learner_ids": [str(world.students[0].id)]}, headers=headers)
+    again = await client.post(
+        f"/v1/classes/{class_id}/learners", json={"learner_ids": [str(world.students[0].id)]}, headers=headers
+    )
     assert again.status_code == 201
     assert (await client.get(f"/v1/classes/{class_id}/learners", headers=headers)).json()["total"] == 2
 
 
-async def test_lists_are_paginated_and_scoped(client: AsyncTestClient, world: World, settings: Settings) -> None:  # type: ignore[type-arg]
+async def test_lists_are_paginated_and_scoped(
+    client: AsyncTestClient, world: World, settings: Settings
+) -> None:  # type: ignore[type-arg]
     teacher_view = await client.get("/v1/classes?limit=1", headers=auth_headers(settings, world.teacher))
     assert teacher_view.status_code == 200
     assert teacher_view.json()["total"] == 1 and teacher_view.json()["limit"] == 1
@@ -48,7 +54,9 @@ async def test_lists_are_paginated_and_scoped(client: AsyncTestClient, world: Wo
     assert too_big.status_code == 422
 
 
-async def test_class_routes_refuse_other_users_ids(client: AsyncTestClient, world: World, settings: Settings) -> None:  # type: ignore[type-arg]
+async def test_class_routes_refuse_other_users_ids(
+    client: AsyncTestClient, world: World, settings: Settings
+) -> None:  # type: ignore[type-arg]
     mine = world.school_class.id
     cases = [
         (world.other_teacher, 403),  # same school, not their class
@@ -68,7 +76,9 @@ async def test_class_routes_refuse_other_users_ids(client: AsyncTestClient, worl
 
 
 async def test_cannot_enrol_learners_of_another_school_or_duplicate_usernames(
-    client: AsyncTestClient, world: World, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.teacher)
     url = f"/v1/classes/{world.school_class.id}/learners"
@@ -77,23 +87,35 @@ async def test_cannot_enrol_learners_of_another_school_or_duplicate_usernames(
     assert foreign.json()["unknown"] == [str(world.outsider_student.id)]
     taken = await client.post(
         url,
-        json={"new_learners": [{"username": world.students[0].username, "display_name": "x", "password": PASSWORD}]},
+        json={
+            "new_learners": [
+                {"username": world.students[0].username, "display_name": "x", "password": PASSWORD}
+            ]
+        },
         headers=headers,
     )
     assert taken.status_code == 409
-    too_many = await client.post(url, json={"learner_ids": [str(world.students[0].id)] * 201}, headers=headers)
+    too_many = await client.post(
+        url, json={"learner_ids": [str(world.students[0].id)] * 201}, headers=headers
+    )
     assert too_many.status_code == 422
 
 
 async def test_admin_creates_class_for_a_teacher_of_their_school_only(
-    client: AsyncTestClient, world: World, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.admin)
     missing = await client.post("/v1/classes", json={"name": "x"}, headers=headers)
     assert missing.status_code == 422 and "teacher_id" in missing.json()["detail"]
-    ok = await client.post("/v1/classes", json={"name": "x", "teacher_id": str(world.other_teacher.id)}, headers=headers)
+    ok = await client.post(
+        "/v1/classes", json={"name": "x", "teacher_id": str(world.other_teacher.id)}, headers=headers
+    )
     assert ok.status_code == 201
     foreign = await client.post(
-        "/v1/classes", json={"name": "x", "teacher_id": str(world.teacher.id)}, headers=auth_headers(settings, world.outsider_admin)
+        "/v1/classes",
+        json={"name": "x", "teacher_id": str(world.teacher.id)},
+        headers=auth_headers(settings, world.outsider_admin),
     )
     assert foreign.status_code == 422

@@ -10,7 +10,10 @@ from tutor.settings import Settings
 
 
 async def test_learners_get_items_without_answers_staff_with(
-    client: AsyncTestClient, world: World, session: AsyncSession, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    session: AsyncSession,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     await create_kp(session, "lin.one_step")
     item = await create_item(session, ["lin.one_step"], answer="4", stem_latex="x + 3 = 7")
@@ -21,13 +24,20 @@ async def test_learners_get_items_without_answers_staff_with(
     teacher = await client.get(f"/v1/items/{item.id}", headers=auth_headers(settings, world.teacher))
     assert teacher.json()["answer"] == "4"
     assert teacher.json()["knowledge_points"] == ["lin.one_step"]
-    listed = await client.get("/v1/items?knowledge_point=lin.one_step", headers=auth_headers(settings, world.teacher))
+    listed = await client.get(
+        "/v1/items?knowledge_point=lin.one_step", headers=auth_headers(settings, world.teacher)
+    )
     assert listed.json()["total"] == 1
-    assert (await client.get("/v1/items", headers=auth_headers(settings, world.students[0]))).status_code == 403
+    assert (
+        await client.get("/v1/items", headers=auth_headers(settings, world.students[0]))
+    ).status_code == 403
 
 
 async def test_school_items_are_invisible_to_other_schools(
-    client: AsyncTestClient, world: World, session: AsyncSession, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    session: AsyncSession,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     await create_kp(session, "lin.one_step")
     private = await create_item(session, ["lin.one_step"], school=world.school)
@@ -60,11 +70,17 @@ async def test_metrics_and_openapi_are_served(client: AsyncTestClient) -> None: 
 
 
 async def test_unknown_route_and_oversized_body_are_problem_json(
-    client: AsyncTestClient, world: World, settings: Settings  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.teacher)
     missing = await client.get("/v1/nothing-here", headers=headers)
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
-    huge = await client.post("/v1/classes", content=b"{" + b" " * (settings.max_body_bytes + 10) + b"}", headers={**headers, "content-type": "application/json"})
+    huge = await client.post(
+        "/v1/classes",
+        content=b"{" + b" " * (settings.max_body_bytes + 10) + b"}",
+        headers={**headers, "content-type": "application/json"},
+    )
     assert huge.status_code == 413

@@ -22,7 +22,12 @@ def fresh_env(tmp_path: Path) -> dict[str, str]:
 
 def _tutor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tutor.cli", *args], env=env, capture_output=True, text=True, timeout=240, check=False
+        [sys.executable, "-m", "tutor.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
 
 

@@ -8,8 +8,18 @@ from tutor.db.urls import libpq_url
 from tutor.seed.files import load_yaml
 from tutor.seed.loader import seed_database
 
-TABLES = ["knowledge_points", "knowledge_point_prerequisites", "items", "item_knowledge_points", "schools",
-          "users", "classes", "enrolments", "attempts", "mastery"]
+TABLES = [
+    "knowledge_points",
+    "knowledge_point_prerequisites",
+    "items",
+    "item_knowledge_points",
+    "schools",
+    "users",
+    "classes",
+    "enrolments",
+    "attempts",
+    "mastery",
+]
 
 
 def _snapshot(url: str) -> dict[str, tuple[int, str]]:

@@ -11,6 +11,7 @@ import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from tutor.errors import TutorError
 
@@ -62,7 +63,9 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     return problem(
         HTTP_422_UNPROCESSABLE_ENTITY,
         f"Invalid request: {detail}",
-        errors=[{"field": e.get("key"), "source": e.get("source"), "message": e.get("message")} for e in errors],
+        errors=[
+            {"field": e.get("key"), "source": e.get("source"), "message": e.get("message")} for e in errors
+        ],
     )
 
 
@@ -73,13 +76,14 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.error("unhandled_error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again later.")
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again later."
+    )
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     TutorError: _tutor_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
     Exception: _unexpected,
 }
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from advanced_alchemy.filters import LimitOffset
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import Parameter
@@ -13,16 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.api.pagination import provide_limit_offset
+from tutor.api.types import AuthedRequest
 from tutor.attempts.schemas import AttemptIn, AttemptOut
 from tutor.attempts.services import _decode, record_attempt
 from tutor.auth.guards import requires_roles
-from tutor.auth.principal import Principal
 from tutor.db.models import Attempt
 from tutor.settings import Settings
 
 __all__ = ["AttemptController"]
 
-Req = Request[Principal, object, object]
+Req = AuthedRequest
 
 
 class AttemptController(Controller):
@@ -36,7 +36,8 @@ class AttemptController(Controller):
         summary="Submit an answer",
         description=(
             "Grades the answer against the item, stores the attempt and updates mastery in one transaction. "
-            "Send an `Idempotency-Key` header: a retry with the same key and body returns the stored response "
+            "Send an `Idempotency-Key` header: a retry with the same key and body returns the stored "
+            "response "
             "(200); the same key with another body is 422; while the first is still in flight, 409."
         ),
     )
@@ -54,7 +55,9 @@ class AttemptController(Controller):
         return Response(result.out, status_code=201 if result.created else 200)
 
     @get("/me/attempts", summary="My attempts, newest first")
-    async def my_attempts(self, request: Req, db_session: AsyncSession, page: LimitOffset) -> OffsetPagination[AttemptOut]:
+    async def my_attempts(
+        self, request: Req, db_session: AsyncSession, page: LimitOffset
+    ) -> OffsetPagination[AttemptOut]:
         query = select(Attempt).where(Attempt.learner_id == request.user.id)
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = await db_session.scalars(
@@ -62,5 +65,7 @@ class AttemptController(Controller):
         )
         return OffsetPagination(
             items=[_decode(a.response) for a in rows if a.response is not None],
-            limit=page.limit, offset=page.offset, total=total,
+            limit=page.limit,
+            offset=page.offset,
+            total=total,
         )

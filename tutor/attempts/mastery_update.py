@@ -26,11 +26,15 @@ async def apply_bkt(
     params: Mapping[str, tuple[BKTParams, int | None]],
     mastery_threshold: float,
 ) -> list[MasteryChange]:
-    """Update P(known) for each knowledge point; rows are locked so concurrent attempts never lose an update."""
+    """Update P(known) per knowledge point; rows are locked so concurrent attempts never lose an update."""
     if not kp_codes:
         return []
     defaults = [
-        {"learner_id": learner_id, "kp_code": code, "p_known": params.get(code, (DEFAULT_BKT_PARAMS, None))[0].prior}
+        {
+            "learner_id": learner_id,
+            "kp_code": code,
+            "p_known": params.get(code, (DEFAULT_BKT_PARAMS, None))[0].prior,
+        }
         for code in kp_codes
     ]
     await session.execute(insert(Mastery).values(defaults).on_conflict_do_nothing())

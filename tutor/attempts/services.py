@@ -16,7 +16,7 @@ from tutor.attempts.schemas import AttemptIn, AttemptOut
 from tutor.auth.principal import Principal
 from tutor.db.models import Attempt
 from tutor.items.access import visible_item
-from tutor.learning.bkt import DEFAULT_BKT_PARAMS
+from tutor.practice.attempt_step import load_step
 from tutor.settings import Settings
 
 __all__ = ["RecordedAttempt", "record_attempt"]
@@ -71,13 +71,24 @@ async def record_attempt(
     await session.flush()
 
     kp_codes = [kp.code for kp in item.knowledge_points]
+    # learner model (tutor/practice): item-aware BKT parameters in; IRT, wrong-answer book, aggregates out
+    learner_model = await load_step(session, item, kp_codes)
     changes = await apply_bkt(
         session,
         principal.id,
         kp_codes,
         grade.correct,
-        params={code: (DEFAULT_BKT_PARAMS, None) for code in kp_codes},
+        params=learner_model.bkt_update_params,
         mastery_threshold=settings.mastery_threshold,
+    )
+    await learner_model.record(
+        session,
+        settings,
+        learner_id=principal.id,
+        answer=data.answer,
+        correct=grade.correct,
+        at=attempt.created_at,
+        changes=changes,
     )
     out = AttemptOut(
         id=attempt.id,

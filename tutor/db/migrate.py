@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tutor.db.urls import async_url
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade", "downgrade"]
+__all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 

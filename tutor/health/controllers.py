@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from sqlalchemy import text
 
+from tutor.api.types import AnyRequest
 from tutor.db.migrate import current_revision, head_revision
 from tutor.health.engines import engine_states
 
@@ -29,7 +30,7 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready", summary="Database reachable, migrations at head, model engines' states")
-    async def ready(self, request: Request[object, object, object]) -> Response[Readiness]:
+    async def ready(self, request: AnyRequest) -> Response[Readiness]:
         engine = request.app.state.db_engine
         try:
             async with engine.connect() as conn:

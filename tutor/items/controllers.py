@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from advanced_alchemy.filters import LimitOffset
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import Parameter
@@ -14,15 +14,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.api.pagination import provide_limit_offset
+from tutor.api.types import AuthedRequest
 from tutor.auth.guards import requires_roles
-from tutor.auth.principal import Principal
 from tutor.db.models import Item, item_knowledge_points
 from tutor.items.access import visible_item
 from tutor.items.schemas import ItemOut, item_out
 
 __all__ = ["ItemController"]
 
-Req = Request[Principal, object, object]
+Req = AuthedRequest
 
 
 class ItemController(Controller):
@@ -47,11 +47,18 @@ class ItemController(Controller):
         if knowledge_point:
             query = query.where(
                 Item.id.in_(
-                    select(item_knowledge_points.c.item_id).where(item_knowledge_points.c.kp_code == knowledge_point)
+                    select(item_knowledge_points.c.item_id).where(
+                        item_knowledge_points.c.kp_code == knowledge_point
+                    )
                 )
             )
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = await db_session.scalars(query.order_by(Item.difficulty, Item.id).limit(page.limit).offset(page.offset))
+        rows = await db_session.scalars(
+            query.order_by(Item.difficulty, Item.id).limit(page.limit).offset(page.offset)
+        )
         return OffsetPagination(
-            items=[item_out(i, with_answer=True) for i in rows], limit=page.limit, offset=page.offset, total=total
+            items=[item_out(i, with_answer=True) for i in rows],
+            limit=page.limit,
+            offset=page.offset,
+            total=total,
         )

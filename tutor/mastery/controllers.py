@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.api.types import AuthedRequest
 from tutor.auth.guards import requires_roles
-from tutor.auth.principal import Principal
 from tutor.db.models import KnowledgePoint, Mastery
 from tutor.settings import Settings
 
@@ -32,7 +32,7 @@ class MasteryController(Controller):
 
     @get("/", summary="My mastery per knowledge point (BKT P(known))")
     async def my_mastery(
-        self, request: Request[Principal, object, object], db_session: AsyncSession, settings: Settings
+        self, request: AuthedRequest, db_session: AsyncSession, settings: Settings
     ) -> list[MasteryOut]:
         rows = await db_session.execute(
             select(Mastery, KnowledgePoint)

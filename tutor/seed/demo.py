@@ -40,20 +40,52 @@ class DemoSchool:
 def _users() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     school_id = demo_id("school", "demo")
     users = [
-        {"id": demo_id("user", "admin"), "role": "admin", "username": "admin", "display_name": "教务管理员 Admin"},
-        {"id": demo_id("user", "teacher1"), "role": "teacher", "username": "teacher1", "display_name": "李老师"},
-        {"id": demo_id("user", "teacher2"), "role": "teacher", "username": "teacher2", "display_name": "王老师"},
+        {
+            "id": demo_id("user", "admin"),
+            "role": "admin",
+            "username": "admin",
+            "display_name": "教务管理员 Admin",
+        },
+        {
+            "id": demo_id("user", "teacher1"),
+            "role": "teacher",
+            "username": "teacher1",
+            "display_name": "李老师",
+        },
+        {
+            "id": demo_id("user", "teacher2"),
+            "role": "teacher",
+            "username": "teacher2",
+            "display_name": "王老师",
+        },
     ]
     classes = [
-        {"id": demo_id("class", "7-1"), "name": "七年级1班", "teacher_id": users[1]["id"], "target_p_correct": 0.7},
-        {"id": demo_id("class", "7-2"), "name": "七年级2班", "teacher_id": users[1]["id"], "target_p_correct": 0.7},
-        {"id": demo_id("class", "8-1"), "name": "八年级1班", "teacher_id": users[2]["id"], "target_p_correct": 0.75},
+        {
+            "id": demo_id("class", "7-1"),
+            "name": "七年级1班",
+            "teacher_id": users[1]["id"],
+            "target_p_correct": 0.7,
+        },
+        {
+            "id": demo_id("class", "7-2"),
+            "name": "七年级2班",
+            "teacher_id": users[1]["id"],
+            "target_p_correct": 0.7,
+        },
+        {
+            "id": demo_id("class", "8-1"),
+            "name": "八年级1班",
+            "teacher_id": users[2]["id"],
+            "target_p_correct": 0.75,
+        },
     ]
     enrolments = []
     for n in range(1, 61):
         username = f"student{n:02d}"
         name = SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)]
-        users.append({"id": demo_id("user", username), "role": "student", "username": username, "display_name": name})
+        users.append(
+            {"id": demo_id("user", username), "role": "student", "username": username, "display_name": name}
+        )
         enrolments.append({"class_id": classes[(n - 1) // 20]["id"], "learner_id": users[-1]["id"]})
     for user in users:
         user["school_id"] = school_id
@@ -68,7 +100,10 @@ def _learning_order(curriculum: list[dict[str, Any]]) -> list[str]:
 
 
 def _simulate(
-    students: list[dict[str, Any]], order: list[str], items_by_kp: dict[str, list[dict[str, Any]]], now: datetime
+    students: list[dict[str, Any]],
+    order: list[str],
+    items_by_kp: dict[str, list[dict[str, Any]]],
+    now: datetime,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rng = random.Random(20261124)
     attempts: list[dict[str, Any]] = []
@@ -116,8 +151,14 @@ def _simulate(
                     position += 1
         for code, (p, n, c) in belief.items():
             mastery.append(
-                {"learner_id": student["id"], "kp_code": code, "p_known": p, "n_observations": int(n),
-                 "n_correct": int(c), "updated_at": now}
+                {
+                    "learner_id": student["id"],
+                    "kp_code": code,
+                    "p_known": p,
+                    "n_observations": int(n),
+                    "n_correct": int(c),
+                    "updated_at": now,
+                }
             )
     return attempts, mastery
 

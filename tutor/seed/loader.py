@@ -47,7 +47,9 @@ class SeedReport:
         return f"Seed loaded (rows inserted: {parts or 'none'})."
 
 
-async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]], report: SeedReport) -> None:
+async def _insert(
+    conn: AsyncConnection, table: Table, rows: list[dict[str, Any]], report: SeedReport
+) -> None:
     inserted = 0
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
@@ -58,7 +60,8 @@ async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]
 
 
 def _item_rows(raw_items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    items, links = [], []
+    items: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
     for raw in raw_items:
         item_id = demo_id("item", raw["code"])
         items.append(
@@ -93,10 +96,15 @@ async def seed_database(url: str, *, demo: bool = True) -> SeedReport:
             await _insert(
                 conn,
                 kp_table,
-                [{"code": kp["code"], "name_zh": kp["name_zh"], "name_en": kp["name_en"]} for kp in curriculum],
+                [
+                    {"code": kp["code"], "name_zh": kp["name_zh"], "name_en": kp["name_en"]}
+                    for kp in curriculum
+                ],
                 report,
             )
-            edges = [{"code": kp["code"], "requires": req} for kp in curriculum for req in kp["prerequisites"]]
+            edges = [
+                {"code": kp["code"], "requires": req} for kp in curriculum for req in kp["prerequisites"]
+            ]
             await _insert(conn, Prerequisite.__table__, edges, report)  # type: ignore[arg-type]
             items, links = _item_rows(raw_items)
             await _insert(conn, Item.__table__, items, report)  # type: ignore[arg-type]
@@ -122,9 +130,15 @@ async def _seed_demo(
     demo = build_demo_school(curriculum, [b for b in bank if b["kp_codes"]])
     await _insert(conn, School.__table__, [demo.school], report)  # type: ignore[arg-type]
 
-    existing = set((await conn.scalars(select(User.username).where(User.id.in_([u["id"] for u in demo.users])))).all())
+    existing = set(
+        (await conn.scalars(select(User.username).where(User.id.in_([u["id"] for u in demo.users])))).all()
+    )
     hashes = {role: hash_password(password) for role, password in DEMO_PASSWORDS.items()}
-    new_users = [{**u, "password_hash": hashes[u["role"]], "is_active": True} for u in demo.users if u["username"] not in existing]
+    new_users = [
+        {**u, "password_hash": hashes[u["role"]], "is_active": True}
+        for u in demo.users
+        if u["username"] not in existing
+    ]
     await _insert(conn, User.__table__, new_users, report)  # type: ignore[arg-type]
     await _insert(conn, SchoolClass.__table__, demo.classes, report)  # type: ignore[arg-type]
     await _insert(conn, Enrolment.__table__, demo.enrolments, report)  # type: ignore[arg-type]
