@@ -210,5 +210,3 @@ async def test_twenty_concurrent_writers_never_fork_the_chain(db_url: str, learn
             assert distinct_prev == 2000, "two events chained onto the same predecessor: a fork"
     finally:
         await engine.dispose()
-
-

@@ -105,7 +105,8 @@ async def test_erasure_leaves_no_trace_and_the_chain_verifies(session: AsyncSess
         session.add(Mastery(learner_id=learner.id, kp_code="lin.two_step", p_known=0.6))
         await record_event(
             session, kind=kinds.ATTEMPT_RECORDED, actor_id=learner.id, actor_role="student",
-            learner_id=learner.id, school_id=learner.school_id, payload={"item_id": item.id, "is_correct": True},
+            learner_id=learner.id, school_id=learner.school_id,
+            payload={"item_id": item.id, "is_correct": True},
         )  # fmt: skip
     await grant_consent(
         session,
