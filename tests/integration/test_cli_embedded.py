@@ -47,3 +47,44 @@ def test_migrate_then_db_start_and_stop_without_a_database_url(fresh_env: dict[s
     assert stopped.returncode == 0 and "Stopped." in stopped.stdout
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(url, connect_timeout=2)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_starts_embedded_postgres_answers_ready_and_stops_it_on_sigterm(fresh_env: dict[str, str]) -> None:
+    import signal
+    import time
+    import urllib.request
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tutor.cli", "serve", "--port", str(port)],
+        env=fresh_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = None
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None and '"status":"ready"' in body, proc.stderr.read() if proc.poll() else body
+        pid_file = Path(fresh_env["TUTOR_EMBEDDED_PG_DIR"]) / "postmaster.pid"
+        assert pid_file.exists()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        assert not pid_file.exists(), "the embedded PostgreSQL must stop when the service exits"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
