@@ -61,7 +61,10 @@ def upgrade() -> None:
         sa.Column("pseudonym", sa.String(length=40), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["learner_id"], ["users.id"], name=op.f("fk_learner_pseudonyms_learner_id_users"), ondelete="CASCADE"
+            ["learner_id"],
+            ["users.id"],
+            name=op.f("fk_learner_pseudonyms_learner_id_users"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("learner_id", name=op.f("pk_learner_pseudonyms")),
         sa.UniqueConstraint("pseudonym", name=op.f("uq_learner_pseudonyms_pseudonym")),
@@ -83,23 +86,34 @@ def upgrade() -> None:
         sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
         sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "purpose IN ('tutoring', 'model_training', 'analytics')", name=op.f("ck_learner_consents_purpose_known")
+            "purpose IN ('tutoring', 'model_training', 'analytics')",
+            name=op.f("ck_learner_consents_purpose_known"),
         ),
         sa.CheckConstraint(
             "guardian_relation IN ('parent', 'legal_guardian', 'learner_adult', 'other')",
             name=op.f("ck_learner_consents_relation_known"),
         ),
         sa.CheckConstraint(
-            "retention_days IS NULL OR retention_days > 0", name=op.f("ck_learner_consents_retention_positive")
+            "retention_days IS NULL OR retention_days > 0",
+            name=op.f("ck_learner_consents_retention_positive"),
         ),
         sa.ForeignKeyConstraint(
-            ["learner_id"], ["users.id"], name=op.f("fk_learner_consents_learner_id_users"), ondelete="CASCADE"
+            ["learner_id"],
+            ["users.id"],
+            name=op.f("fk_learner_consents_learner_id_users"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["granted_by"], ["users.id"], name=op.f("fk_learner_consents_granted_by_users"), ondelete="SET NULL"
+            ["granted_by"],
+            ["users.id"],
+            name=op.f("fk_learner_consents_granted_by_users"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["revoked_by"], ["users.id"], name=op.f("fk_learner_consents_revoked_by_users"), ondelete="SET NULL"
+            ["revoked_by"],
+            ["users.id"],
+            name=op.f("fk_learner_consents_revoked_by_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_learner_consents")),
     )

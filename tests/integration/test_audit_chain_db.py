@@ -210,3 +210,27 @@ async def test_twenty_concurrent_writers_never_fork_the_chain(db_url: str, learn
             assert distinct_prev == 2000, "two events chained onto the same predecessor: a fork"
     finally:
         await engine.dispose()
+
+
+json_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    payload=st.dictionaries(st.text(max_size=6), json_leaves | st.lists(json_leaves, max_size=3), max_size=5)
+)
+async def test_any_json_payload_survives_the_jsonb_round_trip(
+    session: AsyncSession, learners: list[User], payload: dict[str, Any]
+) -> None:
+    """Whatever PostgreSQL's JSONB does to numbers and key order, the stored event still verifies."""
+    await reset(session)
+    await write_events(session, [(kinds.MODEL_OUTPUT_SOLUTION, 0, payload)], learners)
+    session.expunge_all()
+    report = await verify_chain(session)
+    assert report.ok, report.broken

@@ -15,6 +15,8 @@ from tutor.audit.verify import verify_chain
 from tutor.auth.principal import Principal
 from tutor.db.models import Attempt, Mastery, User
 from tutor.db.models.audit import AuditEvent, LearnerPseudonym
+from tutor.db.models.dialogues import Dialogue, DialogueTurnRow
+from tutor.db.models.recognition import Recognition
 from tutor.errors import ForbiddenError, NotFoundError
 from tutor.privacy.access import export_learner
 from tutor.privacy.consent import (
@@ -115,7 +117,20 @@ async def test_erasure_leaves_no_trace_and_the_chain_verifies(session: AsyncSess
         guardian_relation="parent",
         recorded_by=principal(world.teacher),
     )
+    dialogue = Dialogue(learner_id=kid.id, school_id=kid.school_id, problem="3x + 5 = 20", lang="zh")
+    session.add(dialogue)
+    await session.flush()
+    session.add(DialogueTurnRow(dialogue_id=dialogue.id, seq=1, role="student", text=f"我叫{name}，我不会做"))
+    session.add(
+        Recognition(
+            learner_id=kid.id, kind="handwriting", engine="pix2tex", recognized_text="3x+5=20",
+            confidence=0.9, parseable=True,
+        )
+    )  # fmt: skip
     await session.commit()
+    assert {"dialogues", "dialogue_turns", "recognitions"} <= set(
+        await tables_mentioning(session, str(kid_id)) + await tables_mentioning(session, name)
+    )
     assert "attempts" in await tables_mentioning(session, str(kid_id))
     pseudonym = await session.scalar(
         select(LearnerPseudonym.pseudonym).where(LearnerPseudonym.learner_id == kid_id)
@@ -126,6 +141,7 @@ async def test_erasure_leaves_no_trace_and_the_chain_verifies(session: AsyncSess
     session.expunge_all()
 
     assert report.deleted["attempts"] == 1 and report.deleted["mastery"] == 1 and report.deleted["users"] == 1
+    assert report.deleted["dialogues"] == 1 and report.deleted["recognitions"] == 1
     assert report.learner_ref == pseudonym
     for needle in (str(kid_id), name, username):
         assert await tables_mentioning(session, needle) == [], f"{needle!r} survived erasure"

@@ -1,0 +1,1 @@
+"""Tamper-evident audit log: a hash chain over canonical JSON, written in the caller's transaction."""

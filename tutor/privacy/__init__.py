@@ -1,0 +1,1 @@
+"""Learner privacy: guardian consent, access requests, erasure, retention and rate limits."""
