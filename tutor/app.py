@@ -26,6 +26,9 @@ from tutor.db.embedded import EmbeddedPostgres
 from tutor.db.engine import make_engine, make_session_maker
 from tutor.db.migrate import upgrade
 from tutor.logging import structlog_plugin
+from tutor.privacy.config import PrivacySettings
+from tutor.privacy.rate_limits import rate_limit_middleware
+from tutor.recognition.runtime import install_recognition
 from tutor.routes import ROUTE_HANDLERS
 from tutor.settings import Settings, get_settings
 
@@ -76,9 +79,12 @@ def create_app(
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, MetricsController, *extra_route_handlers],
         plugins=[SQLAlchemyPlugin(config=db_config), structlog_plugin(settings.log_level)],
-        middleware=[PrometheusConfig(app_name="tutor", prefix="tutor", group_path=True).middleware],
+        middleware=[
+            *rate_limit_middleware(PrivacySettings.from_env(settings.env)),
+            PrometheusConfig(app_name="tutor", prefix="tutor", group_path=True).middleware,
+        ],
         on_app_init=[auth.on_app_init],
-        on_startup=[migrate_embedded, *on_startup],
+        on_startup=[migrate_embedded, install_recognition, *on_startup],
         on_shutdown=[close],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

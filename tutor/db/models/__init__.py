@@ -3,26 +3,59 @@
 from __future__ import annotations
 
 from tutor.db.models.attempts import MODALITIES, Attempt
+from tutor.db.models.audit import AuditChainHead, AuditEvent, LearnerPseudonym
 from tutor.db.models.classes import Enrolment, SchoolClass
+from tutor.db.models.consent import CONSENT_PURPOSES, LearnerConsent
 from tutor.db.models.curriculum import KnowledgePoint, Prerequisite
+from tutor.db.models.dialogues import Dialogue, DialogueTurnRow
 from tutor.db.models.items import ANSWER_KINDS, ITEM_ORIGINS, Item, item_knowledge_points
+from tutor.db.models.learning import (
+    BKTParamVersion,
+    ItemCalibration,
+    LearnerDailyActivity,
+    LearnerDailyStats,
+    LearnerKpStats,
+    WrongAnswerEntry,
+    WrongAnswerTally,
+)
 from tutor.db.models.mastery import Mastery
 from tutor.db.models.people import ROLES, ApiKey, School, User
+from tutor.db.models.recognition import RECOGNITION_KINDS, Recognition
+from tutor.db.models.training import AdapterActivation, TrainingRun, TrainingRunLearner
 
 __all__ = [
     "ANSWER_KINDS",
+    "CONSENT_PURPOSES",
     "ITEM_ORIGINS",
     "MODALITIES",
+    "RECOGNITION_KINDS",
     "ROLES",
+    "AdapterActivation",
     "ApiKey",
     "Attempt",
+    "AuditChainHead",
+    "AuditEvent",
+    "BKTParamVersion",
+    "Dialogue",
+    "DialogueTurnRow",
     "Enrolment",
     "Item",
+    "ItemCalibration",
     "KnowledgePoint",
+    "LearnerConsent",
+    "LearnerDailyActivity",
+    "LearnerDailyStats",
+    "LearnerKpStats",
+    "LearnerPseudonym",
     "Mastery",
     "Prerequisite",
+    "Recognition",
     "School",
     "SchoolClass",
+    "TrainingRun",
+    "TrainingRunLearner",
     "User",
+    "WrongAnswerEntry",
+    "WrongAnswerTally",
     "item_knowledge_points",
 ]
