@@ -1,0 +1,57 @@
+"""Request and response shapes of the math routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from tutor.math.parsing import MAX_INPUT_CHARS
+from tutor.math.steps import Step
+
+__all__ = ["AnswerCheckIn", "AnswerCheckOut", "SolveIn", "SolveOut", "SolveStepOut"]
+
+MathText = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_INPUT_CHARS)]
+
+
+class SolveIn(msgspec.Struct, frozen=True):
+    problem: MathText
+    format: Literal["latex", "text", "auto"] = "auto"
+    engine: Literal["auto", "symbolic", "llm"] = "auto"
+    language: Literal["zh", "en"] = "zh"
+
+
+class SolveStepOut(msgspec.Struct, frozen=True):
+    latex: str
+    rule: str
+    explanation: str
+    verdict: Literal["valid", "invalid", "unparseable"]
+
+
+class SolveOut(msgspec.Struct, frozen=True):
+    """``verification`` says how the steps were checked; every symbolic step is checked equivalent."""
+
+    kind: str
+    engine: str
+    steps: list[SolveStepOut]
+    answer: str
+    answer_kind: str
+    verification: str
+
+
+class AnswerCheckIn(msgspec.Struct, frozen=True):
+    expected: MathText
+    submitted: MathText
+    answer_kind: Literal["number", "expression", "equation", "inequality", "pair", "set"] | None = None
+
+
+class AnswerCheckOut(msgspec.Struct, frozen=True):
+    correct: bool
+    reason: str
+    answer_kind: str
+    normalized_submitted: str | None = None
+
+
+def step_out(step: Step, language: str) -> SolveStepOut:
+    explanation = step.explanation_zh if language == "zh" else step.explanation_en
+    return SolveStepOut(latex=step.latex, rule=step.rule, explanation=explanation, verdict="valid")
