@@ -26,6 +26,7 @@ from tutor.db.embedded import EmbeddedPostgres
 from tutor.db.engine import make_engine, make_session_maker
 from tutor.db.migrate import upgrade
 from tutor.logging import structlog_plugin
+from tutor.math import sandbox as math_sandbox
 from tutor.privacy.config import PrivacySettings
 from tutor.privacy.rate_limits import rate_limit_middleware
 from tutor.recognition.runtime import install_recognition
@@ -68,6 +69,7 @@ def create_app(
         from tutor.runtime import shutdown_runtime
 
         await shutdown_runtime(app)
+        math_sandbox.shutdown()
         if embedded is not None:
             embedded.stop()
 

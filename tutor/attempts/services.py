@@ -51,8 +51,6 @@ async def record_attempt(
         confirmed = await confirm_recognition(session, principal, data.recognition_id, data.answer)
         modality, edited = confirmed.modality, confirmed.edited
 
-    from tutor.math.grading import grade_answer
-
     grade = await grade_answer(item.answer, item.answer_kind, data.answer)
     attempt = Attempt(
         learner_id=principal.id,
