@@ -1,0 +1,375 @@
+"""Local engine: a BELLE base model (BLOOM or LLaMA family) plus PEFT LoRA adapters, in-process.
+
+Follows the TGI/vLLM model-class shape: the engine owns model, tokenizer, dtype and device; loads
+once, lazily, on a single worker thread (the model is not thread-safe: adapters are switched per
+batch); generation never runs on the event loop. Concurrent requests with the same adapter and
+decoding params are merged into one ``generate`` call by :class:`DynamicBatcher`.
+
+GPU options: ``TUTOR_LLM_DTYPE=float16|bfloat16`` and ``TUTOR_LLM_QUANTIZATION=8bit|4bit``
+(bitsandbytes, CUDA only; ``pip install bitsandbytes`` on the GPU host).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncGenerator, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from adapters._torch_compat import ensure_torchvision_ops
+from adapters.llm.batching import DynamicBatcher
+from adapters.llm.config import LLMConfig
+from adapters.llm.registry import parse_adapter_spec, resolve_adapter_dirs
+from adapters.llm.schemas import (
+    MAX_PROMPT_CHARS,
+    AdapterRef,
+    EngineHealth,
+    GenerationRequest,
+    GenerationResult,
+)
+from adapters.llm.streaming import make_cancel_criteria
+from tutor.errors import ServiceUnavailableError, TutorError, UnprocessableError
+
+__all__ = ["EngineStats", "LocalEngine"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class EngineStats:
+    """Counters a metrics route (and the tests) read: how work was actually batched and stopped."""
+
+    generate_calls: int = 0
+    requests: int = 0
+    generated_tokens: int = 0
+    streams: int = 0
+    streams_cancelled: int = 0
+    last_stream_steps: int = 0
+
+
+@dataclass(slots=True)
+class _Loaded:
+    model: Any
+    tokenizer: Any  # used on the worker thread only
+    counter: Any  # a second instance for the event loop: fast tokenizers are not safe to share
+    device: str
+    dtype: str
+
+
+def _resolve_device(setting: str) -> str:
+    import torch
+
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return setting
+
+
+def _resolve_dtype(setting: str, device: str) -> Any:
+    import torch
+
+    if setting == "auto":
+        if device.startswith("cuda"):
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    try:
+        return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[setting]
+    except KeyError:
+        raise ServiceUnavailableError(
+            f"TUTOR_LLM_DTYPE={setting!r} is not supported; use auto, float32, float16 or bfloat16."
+        ) from None
+
+
+class LocalEngine:
+    """transformers + peft engine; see the module docstring."""
+
+    name = "local"
+
+    def __init__(self, config: LLMConfig) -> None:
+        if not config.model:
+            raise ServiceUnavailableError("No local model configured: set TUTOR_LLM_MODEL.")
+        self.config = config
+        self.model_name = config.model
+        self.stats = EngineStats()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm-local")
+        self._loaded: _Loaded | None = None
+        self._load_error: str | None = None
+        self._load_lock = asyncio.Lock()
+        self._adapters: dict[str, AdapterRef] = {}
+        self._default_adapter: AdapterRef | None = None
+        self._active: str | None = None
+        self._waiting_streams = 0
+        self._batcher: DynamicBatcher[GenerationRequest, GenerationResult] = DynamicBatcher(
+            self._run_batch,
+            self._batch_key,
+            self._executor,
+            max_batch_size=config.max_batch_size,
+            max_wait_s=config.max_wait_ms / 1000.0,
+            max_queue=config.max_queue,
+        )
+
+    # -- loading -----------------------------------------------------------------------------
+    async def load(self) -> None:
+        if self._loaded is not None:
+            return
+        async with self._load_lock:
+            if self._loaded is not None:
+                return
+            loop = asyncio.get_running_loop()
+            try:
+                self._loaded = await loop.run_in_executor(self._executor, self._load_sync)
+                self._load_error = None
+            except ServiceUnavailableError as exc:
+                self._load_error = exc.message
+                raise
+            except Exception as exc:
+                log.exception("LLM load failed")
+                self._load_error = f"{type(exc).__name__}: {exc}"
+                raise ServiceUnavailableError(
+                    f"The language model could not be loaded from TUTOR_LLM_MODEL={self.model_name!r}"
+                    f" ({type(exc).__name__}). Check the path and TUTOR_LLM_ADAPTER_DIR.",
+                    retry_after=30,
+                ) from exc
+
+    def _load_sync(self) -> _Loaded:
+        ensure_torchvision_ops()
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        cfg = self.config
+        device = _resolve_device(cfg.device)
+        dtype = _resolve_dtype(cfg.dtype, device)
+        tokenizer = AutoTokenizer.from_pretrained(cfg.model)
+        tokenizer.padding_side = "left"  # decoder-only batching: pad on the left so new tokens align
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+        kwargs: dict[str, Any] = {"dtype": dtype}
+        if cfg.quantization != "none":
+            if not device.startswith("cuda"):
+                raise ServiceUnavailableError(
+                    "TUTOR_LLM_QUANTIZATION needs a CUDA GPU (bitsandbytes); set it to none on CPU."
+                )
+            from transformers import BitsAndBytesConfig
+
+            kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_8bit=cfg.quantization == "8bit",
+                load_in_4bit=cfg.quantization == "4bit",
+                bnb_4bit_compute_dtype=dtype,
+            )
+            kwargs["device_map"] = "auto"
+        model: Any = AutoModelForCausalLM.from_pretrained(str(cfg.model), **kwargs)
+        if cfg.quantization == "none":
+            model.to(device)
+        adapters: list[tuple[AdapterRef, Path]] = []
+        if cfg.adapter_dir is not None and cfg.adapters:
+            adapters = resolve_adapter_dirs(cfg.adapter_dir, cfg.adapters)
+        if adapters:
+            from peft import PeftModel
+
+            first_ref, first_path = adapters[0]
+            model = PeftModel.from_pretrained(model, str(first_path), adapter_name=first_ref.key)
+            for ref, path in adapters[1:]:
+                model.load_adapter(str(path), adapter_name=ref.key)
+            self._adapters = {ref.name: ref for ref, _ in adapters}
+            self._default_adapter = first_ref
+            model.set_adapter(first_ref.key)
+            self._active = first_ref.key
+        model.eval()
+        counter = AutoTokenizer.from_pretrained(cfg.model)
+        return _Loaded(
+            model=model,
+            tokenizer=tokenizer,
+            counter=counter,
+            device=device,
+            dtype=str(dtype).removeprefix("torch."),
+        )
+
+    def _require(self) -> _Loaded:
+        if self._loaded is None:
+            raise ServiceUnavailableError("The language model is not loaded yet.", retry_after=5)
+        return self._loaded
+
+    # -- introspection -----------------------------------------------------------------------
+    def health(self) -> EngineHealth:
+        if self._loaded is None:
+            return EngineHealth(
+                status="error" if self._load_error else "not_loaded",
+                engine=self.name,
+                model=self.model_name,
+                detail=self._load_error,
+            )
+        return EngineHealth(
+            status="ok",
+            engine=self.name,
+            model=self.model_name,
+            adapters=[ref.key for ref in self._adapters.values()],
+            device=self._loaded.device,
+            dtype=self._loaded.dtype,
+        )
+
+    def resolve_adapter(self, adapter: str | None) -> AdapterRef | None:
+        if adapter is None:
+            return self._default_adapter
+        if adapter == "":
+            return None
+        name, version = parse_adapter_spec(adapter) if "@" in adapter else (adapter, None)
+        ref = self._adapters.get(name)
+        if ref is None or (version is not None and version != ref.version):
+            known = ", ".join(r.key for r in self._adapters.values()) or "none"
+            raise UnprocessableError(
+                f"Unknown adapter {adapter!r}; loaded adapters: {known}.", field="adapter"
+            )
+        return ref
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._require().counter(text, add_special_tokens=False)["input_ids"])
+
+    def _check_prompt(self, request: GenerationRequest) -> None:
+        if len(request.prompt) > MAX_PROMPT_CHARS:
+            raise UnprocessableError(f"The prompt is too long (over {MAX_PROMPT_CHARS} characters).")
+        n = self.count_tokens(request.prompt)
+        if n > self.config.max_prompt_tokens:
+            raise UnprocessableError(
+                f"The prompt is too long: {n} tokens, at most {self.config.max_prompt_tokens}."
+            )
+
+    # -- batched generation ------------------------------------------------------------------
+    def _batch_key(self, request: GenerationRequest) -> Hashable:
+        ref = self.resolve_adapter(request.adapter)
+        return (ref.key if ref else None, request.params)
+
+    def _activate(self, ref: AdapterRef | None) -> Any:
+        """Switch the peft adapter on the worker thread; returns a context for the base model."""
+        import contextlib
+
+        model = self._require().model
+        if ref is None:
+            return model.disable_adapter() if self._adapters else contextlib.nullcontext()
+        if self._active != ref.key:
+            model.set_adapter(ref.key)
+            self._active = ref.key
+        return contextlib.nullcontext()
+
+    def _run_batch(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        import torch
+
+        loaded = self._require()
+        tok = loaded.tokenizer
+        ref = self.resolve_adapter(requests[0].adapter)
+        params = requests[0].params
+        enc = tok([r.prompt for r in requests], return_tensors="pt", padding=True).to(loaded.device)
+        prompt_len = enc["input_ids"].shape[1]
+        with self._activate(ref), torch.inference_mode():
+            out = loaded.model.generate(
+                **enc,
+                **params.to_hf(),
+                max_time=self.config.timeout_s,
+                pad_token_id=tok.pad_token_id,
+            )
+        self.stats.generate_calls += 1
+        self.stats.requests += len(requests)
+        new = out[:, prompt_len:]
+        n = params.num_return_sequences
+        results: list[GenerationResult] = []
+        for i, _request in enumerate(requests):
+            rows = new[i * n : (i + 1) * n]
+            counts = [int((row != tok.pad_token_id).sum()) for row in rows]
+            self.stats.generated_tokens += sum(counts)
+            texts = tok.batch_decode(rows, skip_special_tokens=True)
+            results.append(
+                GenerationResult(
+                    texts=[t.strip() for t in texts],
+                    model=self.model_name,
+                    adapter=ref,
+                    prompt_tokens=int(enc["attention_mask"][i].sum()),
+                    generated_tokens=sum(counts),
+                    finish_reason="length" if max(counts) >= params.max_new_tokens else "stop",
+                )
+            )
+        return results
+
+    async def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        await self.load()
+        for request in requests:
+            self.resolve_adapter(request.adapter)
+            self._check_prompt(request)
+        try:
+            return list(await asyncio.gather(*(self._batcher.submit(r) for r in requests)))
+        except TutorError:
+            raise
+        except Exception as exc:  # a model failure (OOM, bad weights) is a 503, never a 500
+            log.exception("LLM generation failed")
+            raise ServiceUnavailableError(
+                f"The language model failed while generating ({type(exc).__name__}).", retry_after=5
+            ) from exc
+
+    # -- streaming ---------------------------------------------------------------------------
+    async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
+        """Yield text pieces; leaving the loop early (disconnect) cancels the generation."""
+        await self.load()
+        ref = self.resolve_adapter(request.adapter)
+        self._check_prompt(request)
+        if self._waiting_streams + self._batcher.queued >= self.config.max_queue:
+            raise ServiceUnavailableError("The model is busy: too many streams are waiting.", retry_after=5)
+        from transformers import AsyncTextIteratorStreamer
+
+        loaded = self._require()
+        # streamers cannot follow beams or several sequences: one greedy/sampled sequence
+        params = msgspec.structs.replace(request.params, num_beams=1, num_return_sequences=1)
+        streamer = AsyncTextIteratorStreamer(
+            loaded.tokenizer, skip_prompt=True, timeout=self.config.timeout_s, skip_special_tokens=True
+        )
+        cancel = threading.Event()
+        criteria = make_cancel_criteria(cancel)
+
+        def work() -> None:
+            import torch
+            from transformers import StoppingCriteriaList
+
+            try:
+                enc = loaded.tokenizer([request.prompt], return_tensors="pt").to(loaded.device)
+                with self._activate(ref), torch.inference_mode():
+                    loaded.model.generate(
+                        **enc,
+                        **params.to_hf(),
+                        max_time=self.config.timeout_s,
+                        pad_token_id=loaded.tokenizer.pad_token_id,
+                        streamer=streamer,
+                        stopping_criteria=StoppingCriteriaList([criteria]),
+                    )
+                self.stats.generate_calls += 1
+            except BaseException:
+                streamer.end()  # wake the consumer; the error surfaces from the future
+                raise
+            finally:
+                self.stats.last_stream_steps = criteria.steps
+                if cancel.is_set():
+                    self.stats.streams_cancelled += 1
+
+        loop = asyncio.get_running_loop()
+        self._waiting_streams += 1
+        self.stats.streams += 1
+        future = loop.run_in_executor(self._executor, work)
+        try:
+            async for piece in streamer:
+                if piece:
+                    yield piece
+            await future
+        except TutorError:
+            raise
+        except Exception as exc:  # TimeoutError from the streamer, or the model failing mid-way
+            log.warning("LLM stream failed: %s", type(exc).__name__)
+            raise ServiceUnavailableError(
+                f"The language model failed while streaming ({type(exc).__name__}).", retry_after=5
+            ) from exc
+        finally:
+            self._waiting_streams -= 1
+            cancel.set()
+
+    async def close(self) -> None:
+        await self._batcher.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)

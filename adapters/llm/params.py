@@ -1,0 +1,110 @@
+"""Generation controls: one validated shape for every engine, plus per-use defaults.
+
+The ranges live in ``msgspec.Meta`` so that a request body carrying these fields is rejected by
+Litestar with a 422 naming the field, before any model is touched.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import msgspec
+
+from tutor.errors import UnprocessableError
+
+__all__ = ["GenerationParams", "Use", "defaults_for", "validate_params"]
+
+
+class Use(StrEnum):
+    """What a generation is for; each use has its own defaults."""
+
+    SOLUTION = "solution"
+    HINT = "hint"
+    EXERCISES = "exercises"
+    DIALOGUE = "dialogue"
+
+
+class GenerationParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Decoding controls (the API table's ranges); ``frozen`` so a set of params can key a batch."""
+
+    do_sample: bool = False
+    num_beams: Annotated[int, msgspec.Meta(ge=1, le=10)] = 1
+    max_new_tokens: Annotated[int, msgspec.Meta(ge=1, le=2048)] = 256
+    min_new_tokens: Annotated[int, msgspec.Meta(ge=0, le=2048)] = 0
+    temperature: Annotated[float, msgspec.Meta(ge=0.1, le=2.0)] = 1.0
+    top_p: Annotated[float, msgspec.Meta(ge=0.01, le=1.0)] = 1.0
+    top_k: Annotated[int, msgspec.Meta(ge=0, le=100)] = 50
+    repetition_penalty: Annotated[float, msgspec.Meta(ge=1.0, le=2.0)] = 1.0
+    no_repeat_ngram_size: Annotated[int, msgspec.Meta(ge=0, le=10)] = 0
+    num_return_sequences: Annotated[int, msgspec.Meta(ge=1, le=10)] = 1
+
+    def __post_init__(self) -> None:
+        # Cross-field rules msgspec.Meta cannot express; raised as msgspec.ValidationError so decoding
+        # through Litestar still answers 422 with the field named.
+        if self.min_new_tokens > self.max_new_tokens:
+            raise msgspec.ValidationError(
+                "min_new_tokens must not exceed max_new_tokens - at `$.min_new_tokens`"
+            )
+        if not self.do_sample and self.num_return_sequences > self.num_beams:
+            raise msgspec.ValidationError(
+                "num_return_sequences must not exceed num_beams when do_sample is false"
+                " - at `$.num_return_sequences`"
+            )
+
+    def to_hf(self) -> dict[str, Any]:
+        """Keyword arguments for ``transformers`` ``generate``; sampling knobs only when sampling."""
+        kwargs: dict[str, Any] = {
+            "do_sample": self.do_sample,
+            "num_beams": self.num_beams,
+            "max_new_tokens": self.max_new_tokens,
+            "min_new_tokens": self.min_new_tokens,
+            "repetition_penalty": self.repetition_penalty,
+            "no_repeat_ngram_size": self.no_repeat_ngram_size,
+            "num_return_sequences": self.num_return_sequences,
+        }
+        if self.do_sample:
+            kwargs.update(temperature=self.temperature, top_p=self.top_p, top_k=self.top_k)
+        return kwargs
+
+    def to_openai(self) -> dict[str, Any]:
+        """Fields for an OpenAI-compatible ``/v1/completions`` body (vLLM accepts the extra ones)."""
+        body: dict[str, Any] = {
+            "max_tokens": self.max_new_tokens,
+            "min_tokens": self.min_new_tokens,
+            "n": self.num_return_sequences,
+            "repetition_penalty": self.repetition_penalty,
+        }
+        if self.do_sample:
+            body.update(temperature=self.temperature, top_p=self.top_p, top_k=self.top_k or -1)
+        else:
+            body.update(temperature=0.0)
+        if self.num_beams > 1:
+            body.update(use_beam_search=True, best_of=self.num_beams)
+        return body
+
+
+_DEFAULTS: dict[Use, GenerationParams] = {
+    # solutions: deterministic and low-temperature so the verifier sees the model's best guess
+    Use.SOLUTION: GenerationParams(do_sample=False, num_beams=1, max_new_tokens=512, temperature=0.2),
+    Use.HINT: GenerationParams(do_sample=False, max_new_tokens=128, temperature=0.3, no_repeat_ngram_size=4),
+    # exercises: sampling for variety
+    Use.EXERCISES: GenerationParams(
+        do_sample=True, max_new_tokens=768, temperature=0.9, top_p=0.95, top_k=50, repetition_penalty=1.1
+    ),
+    Use.DIALOGUE: GenerationParams(do_sample=True, max_new_tokens=256, temperature=0.7, top_p=0.9, top_k=40),
+}
+
+
+def defaults_for(use: Use | str) -> GenerationParams:
+    """The defaults for one use (solution greedy, exercises sampling, ...)."""
+    return _DEFAULTS[Use(use)]
+
+
+def validate_params(raw: dict[str, Any], base: GenerationParams | None = None) -> GenerationParams:
+    """Overlay ``raw`` on ``base`` with the same validation as the API edge; 422 naming the field."""
+    merged = msgspec.structs.asdict(base or GenerationParams()) | raw
+    try:
+        return msgspec.convert(merged, GenerationParams)
+    except msgspec.ValidationError as exc:
+        raise UnprocessableError(f"Invalid generation parameter: {exc}") from exc

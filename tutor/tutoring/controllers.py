@@ -1,0 +1,359 @@
+"""Model routes: streamed solve, tutoring dialogues, exercise generation.
+
+Streams are Server-Sent Events: ``token`` events carry ``{"text": ...}`` pieces, a final ``result``
+(solve) or ``turn`` (dialogue) event carries the checked/stored outcome, and ``error`` carries a
+problem+json body if the model fails mid-stream. The first token is awaited before the response
+starts, so "no model", "busy" and bad input are still proper 503/422 answers, not broken streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from advanced_alchemy.filters import LimitOffset
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.pagination import OffsetPagination
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.llm import GenerationRequest, LLMEngine, defaults_for, render
+from tutor.api.pagination import provide_limit_offset
+from tutor.audit.kinds import MODEL_OUTPUT_SOLUTION
+from tutor.auth.guards import requires_roles
+from tutor.auth.principal import Principal
+from tutor.errors import TutorError, UnprocessableError
+from tutor.math import sandbox
+from tutor.math.sandbox import run_sandboxed
+from tutor.math.solver import solve_problem
+from tutor.runtime import register_shutdown
+from tutor.settings import Settings
+from tutor.tutoring import dialogues as dlg
+from tutor.tutoring.audit import record_model_output
+from tutor.tutoring.checking import check_model_text, solve_checked
+from tutor.tutoring.config import TutoringConfig
+from tutor.tutoring.engine import get_engine, provide_engine
+from tutor.tutoring.exercises import generate_with_llm
+from tutor.tutoring.schemas import (
+    DialogueCreate,
+    DialogueOut,
+    ExerciseGenerateRequest,
+    ExerciseGenerateResponse,
+    HintOut,
+    HintRequest,
+    LLMSolveRequest,
+    ModelProvenance,
+    TurnCreate,
+    TurnOut,
+)
+from tutor.tutoring.service import llm_hint, persist_shielded, record_solve_outcome
+
+__all__ = [
+    "TUTORING_ROUTES",
+    "DialogueController",
+    "ExerciseController",
+    "HintController",
+    "SolveStreamController",
+]
+
+Req = Request[Principal, Any, State]
+
+
+def provide_tutoring_config(settings: Settings) -> TutoringConfig:
+    return TutoringConfig.from_env(settings.env or {})
+
+
+_DEPS = {
+    "engine": Provide(provide_engine),
+    "tutoring": Provide(provide_tutoring_config, sync_to_thread=False),
+}
+
+
+_SANDBOX_HOOK = "tutoring_sandbox_shutdown_registered"
+
+
+def _uses_sandbox(state: State) -> None:
+    """These routes run the math sandbox: stop its worker processes with the app (idempotent)."""
+    if not state.get(_SANDBOX_HOOK):
+        state[_SANDBOX_HOOK] = True
+        register_shutdown(state, sandbox.shutdown)
+
+
+def _event(event: str, payload: Any) -> dict[str, Any]:
+    return {"event": event, "data": msgspec.json.encode(payload).decode()}
+
+
+def _error_event(exc: TutorError) -> dict[str, Any]:
+    return _event("error", {"title": exc.title, "status": exc.status_code, "detail": exc.message})
+
+
+async def _primed(stream: AsyncGenerator[str, None]) -> tuple[str | None, AsyncGenerator[str, None]]:
+    """Wait for the first piece so errors before generation starts become normal responses."""
+    try:
+        return await anext(stream), stream
+    except StopAsyncIteration:
+        return None, stream
+    except BaseException:
+        await stream.aclose()
+        raise
+
+
+async def _relay(
+    first: str | None, stream: AsyncGenerator[str, None], sink: list[str]
+) -> AsyncIterator[dict[str, Any]]:
+    """Token events; closing this (client gone) closes the model stream, which stops generation."""
+    try:
+        if first:
+            sink.append(first)
+            yield _event("token", {"text": first})
+        async for piece in stream:
+            sink.append(piece)
+            yield _event("token", {"text": piece})
+    finally:
+        await stream.aclose()
+
+
+class SolveStreamController(Controller):
+    path = "/v1/solve"
+    tags = ["solve"]
+    dependencies = dict(_DEPS)
+
+    @post("/stream", summary="Solve with the language model, streaming tokens (SSE), then checked steps")
+    async def solve_stream(self, request: Req, data: LLMSolveRequest, engine: LLMEngine) -> ServerSentEvent:
+        state = request.app.state
+        principal = request.user
+        _uses_sandbox(state)
+        await run_sandboxed(solve_problem, data.problem)  # unreadable problem: 422 before the model runs
+        params = data.params or defaults_for("solution")
+        prompt = render("solution", data.lang, problem=data.problem)
+        first, stream = await _primed(
+            engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=data.adapter))
+        )
+
+        ref = engine.resolve_adapter(data.adapter)
+        provenance = ModelProvenance(
+            model=engine.health().model, adapter=ref.key if ref else None, template=prompt.template_id
+        )
+
+        async def events() -> AsyncIterator[dict[str, Any]]:
+            pieces: list[str] = []
+
+            async def unchecked(why: str) -> None:
+                """What was streamed before an error or a disconnect still goes to the audit log."""
+
+                async def write(session: AsyncSession) -> None:
+                    await record_model_output(
+                        session,
+                        kind=MODEL_OUTPUT_SOLUTION,
+                        principal=principal,
+                        learner_id=principal.id if principal.is_student else None,
+                        provenance=provenance,
+                        params=params,
+                        output="".join(pieces),
+                        verdict={"checked": False, "ended": why},
+                    )
+
+                await persist_shielded(state, write)
+
+            try:
+                async for event in _relay(first, stream, pieces):
+                    yield event
+                attempt = await check_model_text(data.problem, "".join(pieces), params, None)
+                outcome = await solve_checked(
+                    engine, data.problem, lang=data.lang, params=params, adapter=data.adapter, first=attempt
+                )
+            except TutorError as exc:
+                await unchecked(f"error: {exc.title}")
+                yield _error_event(exc)
+                return
+            except BaseException:  # client disconnected (cancellation / aclose)
+                await unchecked("client disconnected")
+                raise
+
+            async def audit(session: AsyncSession) -> None:
+                await record_solve_outcome(session, principal, outcome, engine)
+
+            await persist_shielded(state, audit)
+            yield _event("result", outcome.answer)
+
+        return ServerSentEvent(events())
+
+
+class HintController(Controller):
+    path = "/v1/hints"
+    tags = ["tutoring"]
+
+    @post("/", summary="A Socratic hint for the next step (never the answer), checked by the math engine")
+    async def hint(
+        self, request: Req, db_session: AsyncSession, data: HintRequest, settings: Settings
+    ) -> HintOut:
+        _uses_sandbox(request.app.state)
+        return await llm_hint(
+            request.app.state,
+            settings,
+            db_session,
+            request.user,
+            data.problem,
+            work=data.work,
+            lang=data.lang,
+            adapter=data.adapter,
+            params=data.params,
+        )
+
+
+class DialogueController(Controller):
+    path = "/v1/dialogues"
+    tags = ["tutoring"]
+    dependencies = {**_DEPS, "page": Provide(provide_limit_offset, sync_to_thread=False)}
+
+    @post("/", summary="Start a tutoring dialogue about a problem, an item or one of your attempts")
+    async def create(self, request: Req, db_session: AsyncSession, data: DialogueCreate) -> DialogueOut:
+        dialogue = await dlg.create_dialogue(db_session, request.user, data)
+        return dlg.dialogue_out(dialogue, [])
+
+    @get("/", summary="Dialogues, newest first: your own, or (staff) a learner's via learner_id")
+    async def list_dialogues(
+        self,
+        request: Req,
+        db_session: AsyncSession,
+        page: LimitOffset,
+        learner_id: Annotated[UUID | None, Parameter(query="learner_id")] = None,
+    ) -> OffsetPagination[DialogueOut]:
+        rows, total = await dlg.list_dialogues(db_session, request.user, learner_id, page.limit, page.offset)
+        return OffsetPagination(
+            items=[dlg.dialogue_out(d, []) for d in rows], limit=page.limit, offset=page.offset, total=total
+        )
+
+    @get("/{dialogue_id:uuid}", summary="A dialogue with its turns (learner, their teachers, admins)")
+    async def read(self, request: Req, db_session: AsyncSession, dialogue_id: UUID) -> DialogueOut:
+        dialogue = await dlg.get_dialogue(db_session, request.user, dialogue_id)
+        return dlg.dialogue_out(dialogue, await dlg.load_turns(db_session, dialogue))
+
+    @post("/{dialogue_id:uuid}/turns", summary="Say something; the tutor answers (one JSON reply)")
+    async def turn(
+        self,
+        request: Req,
+        db_session: AsyncSession,
+        dialogue_id: UUID,
+        data: TurnCreate,
+        engine: LLMEngine,
+        tutoring: TutoringConfig,
+    ) -> list[TurnOut]:
+        dialogue = await dlg.own_dialogue(db_session, request.user, dialogue_id)
+        await engine.load()
+        student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
+        prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
+        params = dlg.dialogue_params(data.params)
+        [result] = await engine.generate([GenerationRequest(prompt=prompt.text, params=params)])
+        tutor = await dlg.add_tutor_turn(
+            db_session,
+            request.user,
+            dialogue,
+            result.text,
+            adapter=result.adapter.key if result.adapter else None,
+            model=result.model,
+            template_id=prompt.template_id,
+            params=params,
+            finish_reason=result.finish_reason,
+        )
+        return [dlg.turn_out(student), dlg.turn_out(tutor)]
+
+    @post("/{dialogue_id:uuid}/turns/stream", summary="Say something; the tutor's answer streams (SSE)")
+    async def turn_stream(
+        self,
+        request: Req,
+        db_session: AsyncSession,
+        dialogue_id: UUID,
+        data: TurnCreate,
+        engine: LLMEngine,
+        tutoring: TutoringConfig,
+    ) -> ServerSentEvent:
+        principal, state = request.user, request.app.state
+        dialogue = await dlg.own_dialogue(db_session, principal, dialogue_id)
+        await engine.load()
+        student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
+        prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
+        params = dlg.dialogue_params(data.params)
+        ref = engine.resolve_adapter(None)
+        first, stream = await _primed(engine.stream(GenerationRequest(prompt=prompt.text, params=params)))
+        student_out = dlg.turn_out(student)
+        await db_session.commit()  # the learner's message is stored before the reply streams
+        model = engine.health().model
+        dialogue_key = dialogue.id
+
+        async def events() -> AsyncIterator[dict[str, Any]]:
+            pieces: list[str] = []
+            finish = "cancelled"
+            stored: list[TurnOut] = []
+
+            async def store(session: AsyncSession) -> None:
+                row = await dlg.own_dialogue(session, principal, dialogue_key)
+                tutor = await dlg.add_tutor_turn(
+                    session,
+                    principal,
+                    row,
+                    "".join(pieces).strip(),
+                    adapter=ref.key if ref else None,
+                    model=model,
+                    template_id=prompt.template_id,
+                    params=params,
+                    finish_reason=finish,
+                )
+                stored.append(dlg.turn_out(tutor))
+
+            try:
+                yield _event("student", student_out)
+                async for event in _relay(first, stream, pieces):
+                    yield event
+                finish = "stop"
+            except TutorError as exc:
+                finish = "error"
+                yield _error_event(exc)
+            finally:
+                await persist_shielded(state, store)
+            if stored:
+                yield _event("turn", stored[0])
+
+        return ServerSentEvent(events())
+
+
+class ExerciseController(Controller):
+    path = "/v1/exercises"
+    tags = ["exercises"]
+    dependencies = dict(_DEPS)
+
+    @post(
+        "/generate",
+        guards=[requires_roles("teacher", "admin", "service")],
+        summary="Generate verified exercises for a knowledge point (template engine or the model)",
+    )
+    async def generate(
+        self,
+        request: Req,
+        db_session: AsyncSession,
+        data: ExerciseGenerateRequest,
+        settings: Settings,
+        tutoring: TutoringConfig,
+    ) -> ExerciseGenerateResponse:
+        _uses_sandbox(request.app.state)
+        if data.count > tutoring.exercises_max_count:
+            raise UnprocessableError(
+                f"count: at most {tutoring.exercises_max_count} exercises per request.", field="count"
+            )
+        if data.engine == "llm":
+            engine = get_engine(request.app.state, settings)
+            return await generate_with_llm(
+                db_session, request.user, engine, data, tutoring.exercises_max_count
+            )
+        from tutor.tutoring.templates import generate_with_templates
+
+        return await generate_with_templates(db_session, request.user, data)
+
+
+TUTORING_ROUTES: list[Any] = [SolveStreamController, HintController, DialogueController, ExerciseController]
+"""Everything this area serves; ``tutor/routes.py`` adds these."""

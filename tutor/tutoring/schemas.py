@@ -1,0 +1,153 @@
+"""API shapes for the model-backed routes (solve with the LLM, dialogues, exercise generation)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from adapters.llm import GenerationParams
+
+__all__ = [
+    "CheckedSolutionOut",
+    "DialogueCreate",
+    "DialogueOut",
+    "ExerciseGenerateRequest",
+    "ExerciseGenerateResponse",
+    "GeneratedItemOut",
+    "HintOut",
+    "HintRequest",
+    "LLMSolveRequest",
+    "ModelProvenance",
+    "StepVerdictOut",
+    "TurnCreate",
+    "TurnOut",
+]
+
+Lang = Literal["zh", "en"]
+Problem = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Message = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+AdapterName = Annotated[str, msgspec.Meta(max_length=140, pattern=r"^[A-Za-z0-9_.@-]*$")]
+
+
+class LLMSolveRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Solve with the language model; the math engine checks every step."""
+
+    problem: Problem
+    lang: Lang = "zh"
+    adapter: AdapterName | None = None
+    params: GenerationParams | None = None
+
+
+class HintRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Ask for the next step only; ``work`` is what the learner has written so far."""
+
+    problem: Problem
+    work: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    lang: Lang = "zh"
+    adapter: AdapterName | None = None
+    params: GenerationParams | None = None
+
+
+class ModelProvenance(msgspec.Struct, frozen=True, kw_only=True):
+    """What produced an output (also what the audit log records)."""
+
+    model: str
+    adapter: str | None
+    template: str
+
+
+class StepVerdictOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One model step and the math engine's verdict on it."""
+
+    index: int
+    text: str
+    verdict: Literal["valid", "invalid", "unparseable", "unchecked"]
+    detail: str | None = None
+
+
+class HintOut(msgspec.Struct, kw_only=True):
+    """A hint that was checked not to give the answer away (``source`` as for solutions)."""
+
+    text: str
+    source: Literal["model", "model_retry", "solver"]
+    provenance: ModelProvenance | None = None
+    fallback_reason: str | None = None
+
+
+class CheckedSolutionOut(msgspec.Struct, kw_only=True):
+    """The model's steps with verdicts, or the symbolic solver's when the model's did not check out.
+
+    ``source`` says which: ``model`` (first try), ``model_retry`` (sampled retry), ``solver``
+    (fallback; ``fallback_reason`` says why).
+    """
+
+    problem: str
+    source: Literal["model", "model_retry", "solver"]
+    steps: list[StepVerdictOut]
+    final_answer: str | None
+    answer_correct: bool | None
+    attempts: int
+    fallback_reason: str | None = None
+    provenance: ModelProvenance | None = None
+
+
+class DialogueCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Start a dialogue about a problem (text, or an item) or about one of the learner's attempts."""
+
+    problem: Problem | None = None
+    item_id: UUID | None = None
+    attempt_id: UUID | None = None
+    lang: Lang = "zh"
+
+
+class DialogueOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    problem: str
+    lang: str
+    item_id: UUID | None
+    attempt_id: UUID | None
+    created_at: datetime
+    turns: list[TurnOut] = msgspec.field(default_factory=list)
+
+
+class TurnCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    message: Message
+    params: GenerationParams | None = None
+
+
+class TurnOut(msgspec.Struct, kw_only=True):
+    seq: int
+    role: Literal["student", "tutor"]
+    text: str
+    created_at: datetime
+
+
+class ExerciseGenerateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    knowledge_point: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    difficulty: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 0.5
+    count: Annotated[int, msgspec.Meta(ge=1, le=50)] = 3
+    engine: Literal["template", "llm"] = "template"
+    lang: Lang = "zh"
+    params: GenerationParams | None = None
+
+
+class GeneratedItemOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    stem_latex: str
+    answer: str
+    answer_kind: str
+    difficulty_prior: float
+    origin: str
+    verified: bool
+
+
+class ExerciseGenerateResponse(msgspec.Struct, kw_only=True):
+    knowledge_point: str
+    engine: str
+    requested: int
+    items: list[GeneratedItemOut]
+    rejected: int
+    provenance: ModelProvenance | None = None

@@ -1,0 +1,69 @@
+"""``engine="template"`` for exercise generation: the math engine's parametrised templates.
+
+The templates live in ``tutor.math.templates`` (another area) and verify every item they make; this
+module runs them in the math sandbox and stores the items the same way the model path does
+(``origin="template"``), so both engines answer with one shape.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tutor.auth.principal import Principal
+from tutor.db.models import Item, KnowledgePoint
+from tutor.errors import NotFoundError
+from tutor.math.sandbox import run_sandboxed
+from tutor.math.templates import GeneratedItem, generate_items
+from tutor.tutoring.exercises import difficulty_prior
+from tutor.tutoring.schemas import ExerciseGenerateRequest, ExerciseGenerateResponse, GeneratedItemOut
+
+__all__ = ["generate_with_templates"]
+
+
+async def generate_with_templates(
+    session: AsyncSession, principal: Principal, data: ExerciseGenerateRequest
+) -> ExerciseGenerateResponse:
+    """``count`` engine-verified items near the target difficulty, added to the school's bank."""
+    kp = await session.get(KnowledgePoint, data.knowledge_point)
+    if kp is None:
+        raise NotFoundError(f"Unknown knowledge point {data.knowledge_point!r}.", field="knowledge_point")
+    made: list[GeneratedItem] = await run_sandboxed(
+        generate_items, kp.code, data.count, None, difficulty_prior(data.difficulty)
+    )
+    items = [
+        Item(
+            stem_latex=g.stem_latex,
+            stem_text_zh=g.stem_text_zh,
+            stem_text_en=g.stem_text_en,
+            answer=g.answer,
+            answer_kind=g.answer_kind,
+            difficulty=g.difficulty_prior,
+            difficulty_prior=g.difficulty_prior,
+            origin="template",
+            verified=True,
+            school_id=principal.school_id,
+            created_by=principal.id if principal.role in ("teacher", "admin") else None,
+            knowledge_points=[kp],
+        )
+        for g in made
+    ]
+    session.add_all(items)
+    await session.flush()
+    return ExerciseGenerateResponse(
+        knowledge_point=kp.code,
+        engine="template",
+        requested=data.count,
+        items=[
+            GeneratedItemOut(
+                id=i.id,
+                stem_latex=i.stem_latex or "",
+                answer=i.answer,
+                answer_kind=i.answer_kind,
+                difficulty_prior=i.difficulty_prior,
+                origin=i.origin,
+                verified=i.verified,
+            )
+            for i in items
+        ],
+        rejected=0,
+    )
