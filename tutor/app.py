@@ -32,6 +32,7 @@ from tutor.privacy.rate_limits import rate_limit_middleware
 from tutor.recognition.runtime import install_recognition
 from tutor.routes import ROUTE_HANDLERS
 from tutor.settings import Settings, get_settings
+from tutor.tutoring.engine import install_llm_health
 
 __all__ = ["create_app"]
 
@@ -86,7 +87,7 @@ def create_app(
             PrometheusConfig(app_name="tutor", prefix="tutor", group_path=True).middleware,
         ],
         on_app_init=[auth.on_app_init],
-        on_startup=[migrate_embedded, install_recognition, *on_startup],
+        on_startup=[migrate_embedded, install_recognition, install_llm_health, *on_startup],
         on_shutdown=[close],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

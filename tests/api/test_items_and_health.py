@@ -55,7 +55,9 @@ async def test_health_ready_reports_database_and_migrations(client: AsyncTestCli
     assert ready.status_code == 200
     body = ready.json()
     assert body["status"] == "ready" and body["database"] == "ready" and body["migrations"] == "at_head"
-    assert isinstance(body["engines"], dict)
+    assert body["engines"]["llm"].startswith("not_configured: set TUTOR_LLM_MODEL")
+    assert set(body["engines"]) == {"formula", "llm", "speech"}
+    assert body["engines"]["formula"].startswith("not_configured: set TUTOR_PIX2TEX_CHECKPOINT")
 
 
 async def test_metrics_and_openapi_are_served(client: AsyncTestClient) -> None:  # type: ignore[type-arg]

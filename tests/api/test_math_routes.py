@@ -69,7 +69,7 @@ async def test_llm_engine_is_503_until_a_model_is_configured(
         "/v1/solve", json={"problem": "2x=4", "engine": "llm"}, headers=auth_headers(settings, world.teacher)
     )
     assert response.status_code == 503 and "language model" in response.json()["detail"]
-    assert response.headers["retry-after"]
+    assert "TUTOR_LLM_MODEL" in response.json()["missing_setting"]
 
 
 async def test_limits_and_sign_in(

@@ -6,28 +6,22 @@ other requests keep being answered; unreadable math is a 422 problem+json naming
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, post
-from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.llm.config import LLMConfig
 from tutor.api.types import AuthedRequest
-from tutor.errors import ServiceUnavailableError
 from tutor.math import sandbox
 from tutor.math.grading import check_answer_sync
 from tutor.math.schemas import AnswerCheckIn, AnswerCheckOut, SolveIn, SolveOut, step_out
 from tutor.math.solver import solve_problem
 from tutor.math.steps import Solution
-from tutor.runtime import register_shutdown
+from tutor.recognition.services import confirm_recognition
+from tutor.settings import Settings
+from tutor.tutoring.service import solve_out_with_llm
 
 __all__ = ["MathController"]
-
-_REGISTERED = "math_sandbox_shutdown_registered"
-
-
-def _ensure_shutdown_hook(state: State) -> None:
-    """Stop the sandbox's worker processes when the app stops (registered once per app)."""
-    if not state.get(_REGISTERED):
-        state[_REGISTERED] = True
-        register_shutdown(state, sandbox.shutdown)
 
 
 class MathController(Controller):
@@ -35,12 +29,16 @@ class MathController(Controller):
     tags = ["math"]
 
     @post("/solve", status_code=200, summary="Solve a problem step by step; every step is checked")
-    async def solve(self, request: AuthedRequest, data: SolveIn) -> SolveOut:
-        if data.engine == "llm":
-            raise ServiceUnavailableError(
-                "No language model is configured; use engine 'symbolic'.", retry_after=60
-            )
-        _ensure_shutdown_hook(request.app.state)
+    async def solve(self, request: AuthedRequest, data: SolveIn, db_session: AsyncSession) -> SolveOut:
+        modality, edited = "typed", None
+        if data.recognition_id is not None:
+            confirmed = await confirm_recognition(db_session, request.user, data.recognition_id, data.problem)
+            modality, edited = confirmed.modality, confirmed.edited
+        settings: Settings = request.app.state.settings
+        model_configured = LLMConfig.from_env(settings.env).missing_setting is None
+        if data.engine == "llm" or (data.engine == "auto" and model_configured):
+            out = await solve_out_with_llm(request.app.state, request.user, data)
+            return msgspec.structs.replace(out, input_modality=modality, recognition_edited=edited)
         solution: Solution = await sandbox.run_sandboxed(solve_problem, data.problem)
         return SolveOut(
             kind=solution.kind,
@@ -49,11 +47,12 @@ class MathController(Controller):
             answer=solution.answer,
             answer_kind=solution.answer_kind,
             verification="every step checked equivalent to the previous one by SymPy",
+            input_modality=modality,
+            recognition_edited=edited,
         )
 
     @post("/answers/check", status_code=200, summary="Is a submitted answer equal to the expected one?")
     async def check_answer(self, request: AuthedRequest, data: AnswerCheckIn) -> AnswerCheckOut:
-        _ensure_shutdown_hook(request.app.state)
         kind, result = await sandbox.run_sandboxed(
             check_answer_sync, data.expected, data.submitted, data.answer_kind
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 import msgspec
 
@@ -18,7 +19,10 @@ class SolveIn(msgspec.Struct, frozen=True):
     problem: MathText
     format: Literal["latex", "text", "auto"] = "auto"
     engine: Literal["auto", "symbolic", "llm"] = "auto"
+    """``auto``: the language model when one is configured (its output checked), else the symbolic solver."""
     language: Literal["zh", "en"] = "zh"
+    recognition_id: UUID | None = None
+    """A formula/speech recognition whose (confirmed or edited) text is ``problem``."""
 
 
 class SolveStepOut(msgspec.Struct, frozen=True):
@@ -37,6 +41,8 @@ class SolveOut(msgspec.Struct, frozen=True):
     answer: str
     answer_kind: str
     verification: str
+    input_modality: str = "typed"
+    recognition_edited: bool | None = None
 
 
 class AnswerCheckIn(msgspec.Struct, frozen=True):
