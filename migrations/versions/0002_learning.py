@@ -121,8 +121,11 @@ def upgrade() -> None:
     )
 
     op.create_table(
-        "wrong_answer_tallies",
-        _learner(),
+        "class_wrong_answer_tallies",
+        sa.Column(
+            "class_id", sa.Uuid(), sa.ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        ),
+        _kp(),
         _item(),
         sa.Column("answer", sa.String(200), primary_key=True, nullable=False),
         sa.Column("count", sa.Integer(), nullable=False, server_default="0"),
@@ -131,7 +134,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("wrong_answer_tallies")
+    op.drop_table("class_wrong_answer_tallies")
     op.drop_table("learner_daily_activity")
     op.drop_table("learner_daily_stats")
     op.drop_table("learner_kp_stats")

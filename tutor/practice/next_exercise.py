@@ -1,0 +1,148 @@
+"""Choose a learner's next exercise from the item bank (selection rules: `tutor.learning.selection`)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import desc, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tutor.auth.principal import Principal
+from tutor.db.models import (
+    Attempt,
+    Enrolment,
+    Item,
+    Mastery,
+    Prerequisite,
+    SchoolClass,
+    item_knowledge_points,
+)
+from tutor.db.models.learning import WrongAnswerEntry
+from tutor.errors import NotFoundError
+from tutor.items.schemas import item_out
+from tutor.learning.irt import ItemParams
+from tutor.learning.selection import Candidate, DueReview, LearnerState, PickReason, select_next
+from tutor.practice.attempt_step import learning_config
+from tutor.practice.params import kp_params
+from tutor.practice.schemas import NextExerciseOut, PickReasonOut
+from tutor.settings import Settings
+
+__all__ = ["MAX_CANDIDATES", "next_exercise"]
+
+MAX_CANDIDATES = 5000
+"""Upper bound on items considered per request (keeps the route fast on a huge bank)."""
+
+_EXPLANATIONS = {
+    PickReason.REVIEW_DUE: "A question from your wrong-answer book is due for another try.",
+    PickReason.READY_TO_LEARN: "You are ready for this topic: its prerequisites are mastered.",
+    PickReason.PREREQUISITE_GAPS: "This topic still needs practice before the ones that build on it.",
+    PickReason.MAINTENANCE: "You have mastered every topic available: a little revision keeps it fresh.",
+}
+
+
+async def _class_target(session: AsyncSession, learner_id: UUID) -> float | None:
+    """The target P(correct) of the learner's most recently joined class, if any."""
+    return await session.scalar(
+        select(SchoolClass.target_p_correct)
+        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .where(Enrolment.learner_id == learner_id)
+        .order_by(desc(Enrolment.enrolled_at))
+        .limit(1)
+    )
+
+
+async def _candidates(session: AsyncSession, principal: Principal) -> list[Candidate]:
+    rows = await session.execute(
+        select(
+            Item.id,
+            Item.difficulty,
+            Item.discrimination,
+            Item.calibration_attempts,
+            func.array_agg(item_knowledge_points.c.kp_code),
+        )
+        .join(item_knowledge_points, item_knowledge_points.c.item_id == Item.id)
+        .where(Item.verified.is_(True), or_(Item.school_id.is_(None), Item.school_id == principal.school_id))
+        .group_by(Item.id)
+        .limit(MAX_CANDIDATES)
+    )
+    out = []
+    for item_id, b, a, n, kps in rows.tuples():
+        params = ItemParams(min(max(b, -10.0), 10.0), min(max(a, 0.05), 5.0), max(n, 0))
+        out.append(Candidate(item_id, tuple(sorted(kps)), params))
+    return out
+
+
+async def next_exercise(
+    session: AsyncSession, principal: Principal, settings: Settings, *, rng: random.Random | None = None
+) -> NextExerciseOut:
+    config = learning_config(settings)
+    now = datetime.now(UTC)
+    learner_id = principal.id
+    p_known = dict(
+        (
+            await session.execute(
+                select(Mastery.kp_code, Mastery.p_known).where(Mastery.learner_id == learner_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    recent = frozenset(
+        (
+            await session.scalars(
+                select(Attempt.item_id)
+                .where(Attempt.learner_id == learner_id)
+                .order_by(desc(Attempt.created_at))
+                .limit(config.recent_items)
+            )
+        ).all()
+    )
+    due = [
+        DueReview(item_id, due_at)
+        for item_id, due_at in (
+            await session.execute(
+                select(WrongAnswerEntry.item_id, WrongAnswerEntry.due_at)
+                .where(
+                    WrongAnswerEntry.learner_id == learner_id,
+                    WrongAnswerEntry.cleared_at.is_(None),
+                    WrongAnswerEntry.due_at <= now,
+                )
+                .order_by(WrongAnswerEntry.due_at)
+                .limit(50)
+            )
+        ).tuples()
+    ]
+    prerequisites: dict[str, list[str]] = defaultdict(list)
+    for code, requires in (await session.execute(select(Prerequisite.code, Prerequisite.requires))).tuples():
+        prerequisites[code].append(requires)
+    candidates = await _candidates(session, principal)
+    fitted = {code: params for code, (params, _) in (await kp_params(session)).items()}
+    target = await _class_target(session, learner_id)
+    selection = config.selection(target)
+    pick = select_next(
+        candidates,
+        LearnerState(p_known=p_known, recent_items=recent, due_reviews=due),
+        prerequisites,
+        now,
+        kp_params=fitted,
+        config=selection,
+        rng=rng,
+    )
+    if pick is None:
+        raise NotFoundError("There is no exercise available for you yet. Ask your teacher to add items.")
+    item = await session.get(Item, pick.item_id)
+    if item is None:  # deleted between the two reads
+        raise NotFoundError("The chosen exercise was just removed. Please ask again.")
+    return NextExerciseOut(
+        item=item_out(item, with_answer=False),
+        reason=PickReasonOut(
+            code=pick.reason.value,  # type: ignore[arg-type]
+            knowledge_point=pick.knowledge_point,
+            predicted_p_correct=round(pick.predicted_p_correct, 4),
+            target_p_correct=selection.target,
+            explanation=_EXPLANATIONS[pick.reason],
+        ),
+    )

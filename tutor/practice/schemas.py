@@ -1,0 +1,37 @@
+"""Shapes of the practice routes (the next exercise never carries its answer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from tutor.items.schemas import ItemOut
+
+__all__ = ["NextExerciseOut", "PickReasonOut", "WrongAnswerOut"]
+
+
+class PickReasonOut(msgspec.Struct):
+    code: Literal["review_due", "ready_to_learn", "prerequisite_gaps", "maintenance"]
+    knowledge_point: str
+    predicted_p_correct: float
+    target_p_correct: float
+    explanation: str
+
+
+class NextExerciseOut(msgspec.Struct):
+    item: ItemOut
+    reason: PickReasonOut
+
+
+class WrongAnswerOut(msgspec.Struct):
+    item: ItemOut
+    last_wrong_answer: str
+    wrong_count: int
+    first_wrong_at: datetime
+    last_attempt_at: datetime
+    due_at: datetime
+    is_due: bool
+    item_id: UUID
