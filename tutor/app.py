@@ -27,6 +27,7 @@ from tutor.db.engine import make_engine, make_session_maker
 from tutor.db.migrate import upgrade
 from tutor.logging import structlog_plugin
 from tutor.math import sandbox as math_sandbox
+from tutor.practice.attempt_step import learning_config
 from tutor.privacy.config import PrivacySettings
 from tutor.privacy.rate_limits import rate_limit_middleware
 from tutor.recognition.runtime import install_recognition
@@ -52,6 +53,7 @@ def create_app(
 ) -> Litestar:
     """Build the app. Without ``TUTOR_DATABASE_URL`` an embedded PostgreSQL is started and migrated."""
     settings = settings or get_settings()
+    learning_config(settings)  # a bad TUTOR_* learner-model value stops start-up, not the first attempt
     embedded: EmbeddedPostgres | None = None
     url = settings.database_url
     if url is None:

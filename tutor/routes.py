@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.analytics.controllers import AnalyticsController
+from tutor.analytics.controllers import AnalyticsController, ItemDriftController
 from tutor.attempts.controllers import AttemptController
+from tutor.audit.controllers import AuditController
 from tutor.auth.controllers import AuthController
 from tutor.classes.controllers import ClassController
 from tutor.health.controllers import HealthController
 from tutor.items.controllers import ItemController
 from tutor.mastery.controllers import MasteryController
+from tutor.math.controllers import MathController
 from tutor.practice.controllers import PracticeController
+from tutor.privacy.controllers import LearnerPrivacyController
 from tutor.recognition.controllers import RecognitionController
+from tutor.training.controllers import TrainingController
+from tutor.tutoring.controllers import TUTORING_ROUTES
 
 __all__ = ["ROUTE_HANDLERS"]
 
@@ -23,7 +28,13 @@ ROUTE_HANDLERS: list[Any] = [
     ItemController,
     AttemptController,
     MasteryController,
+    MathController,
     PracticeController,
     AnalyticsController,
+    ItemDriftController,
     RecognitionController,
+    *TUTORING_ROUTES,
+    AuditController,
+    LearnerPrivacyController,
+    TrainingController,
 ]

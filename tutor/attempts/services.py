@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.attempts.idempotency import claim_key, request_hash
@@ -16,7 +17,9 @@ from tutor.attempts.schemas import AttemptIn, AttemptOut
 from tutor.auth.principal import Principal
 from tutor.db.models import Attempt
 from tutor.items.access import visible_item
+from tutor.math.grading import grade_answer
 from tutor.practice.attempt_step import load_step
+from tutor.recognition.services import confirm_recognition
 from tutor.settings import Settings
 
 __all__ = ["RecordedAttempt", "record_attempt"]
@@ -46,8 +49,6 @@ async def record_attempt(
     item = await visible_item(session, principal, data.item_id)
     modality, edited = data.modality, None
     if data.recognition_id is not None:
-        from tutor.recognition.services import confirm_recognition
-
         confirmed = await confirm_recognition(session, principal, data.recognition_id, data.answer)
         modality, edited = confirmed.modality, confirmed.edited
 
@@ -104,12 +105,8 @@ async def record_attempt(
 
 
 def _encode(out: AttemptOut) -> dict[str, object]:
-    import msgspec
-
     return msgspec.to_builtins(out)  # type: ignore[no-any-return]
 
 
 def _decode(raw: dict[str, object]) -> AttemptOut:
-    import msgspec
-
     return msgspec.convert(raw, AttemptOut)

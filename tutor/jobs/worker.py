@@ -20,7 +20,15 @@ async def _run(url: str, concurrency: int, burst: bool) -> None:
         raise click.ClickException("No jobs are registered.")
     await queue.connect()
     try:
-        await Worker(queue, functions, cron_jobs=cron, concurrency=concurrency, burst=burst).start()
+        worker = Worker(
+            queue,
+            functions,
+            cron_jobs=cron,
+            concurrency=concurrency,
+            burst=burst,
+            dequeue_timeout=1.0 if burst else 0.0,  # SAQ needs a timeout to notice an empty queue
+        )
+        await worker.start()
     finally:
         await queue.disconnect()
 
