@@ -85,6 +85,12 @@ def seed(conn: psycopg.Connection, n_attempts: int) -> dict[str, str]:
         "AND school_id = %s",
         (klass, school),
     )
+    conn.execute(  # analytics only ever shows learners whose guardian consented to it
+        "INSERT INTO learner_consents (id, learner_id, purpose, guardian_relation, granted_at, created_at, "
+        "updated_at) SELECT gen_random_uuid(), id, 'analytics', 'parent', now(), now(), now() FROM users "
+        "WHERE role = 'student' AND school_id = %s",
+        (school,),
+    )
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO knowledge_points (code, name_zh, name_en) VALUES (%s, %s, %s)",

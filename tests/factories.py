@@ -5,12 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.auth.passwords import hash_password
 from tutor.auth.security import issue_token
-from tutor.db.models import Enrolment, Item, KnowledgePoint, Prerequisite, School, SchoolClass, User
+from tutor.db.models import (
+    Enrolment,
+    Item,
+    KnowledgePoint,
+    LearnerConsent,
+    Prerequisite,
+    School,
+    SchoolClass,
+    User,
+)
 from tutor.settings import Settings
 
 PASSWORD = "correct-horse-42"
@@ -35,7 +45,9 @@ async def create_user(
     *,
     username: str | None = None,
     display_name: str | None = None,
+    consents: Sequence[str] = ("tutoring", "analytics"),
 ) -> User:
+    """Students get guardian consent for ``consents`` (tutoring and analytics unless told otherwise)."""
     user = User(
         school_id=school.id,
         role=role,
@@ -44,6 +56,17 @@ async def create_user(
         password_hash=_FAST_HASH,
     )
     session.add(user)
+    await session.flush()
+    if role == "student":
+        for purpose in consents:
+            session.add(
+                LearnerConsent(
+                    learner_id=user.id,
+                    purpose=purpose,
+                    guardian_relation="parent",
+                    granted_at=datetime.now(UTC),
+                )
+            )
     await session.commit()
     return user
 

@@ -21,6 +21,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from tutor.api.problems import EXCEPTION_HANDLERS
+from tutor.auth.consent_guard import consent_guard
 from tutor.auth.security import build_auth
 from tutor.db.embedded import EmbeddedPostgres
 from tutor.db.engine import make_engine, make_session_maker
@@ -92,6 +93,7 @@ def create_app(
         on_startup=[migrate_embedded, install_recognition, install_llm_health, *on_startup],
         on_shutdown=[close],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        guards=[consent_guard],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Adaptive math tutor API",

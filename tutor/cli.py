@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 from collections.abc import Iterator
 
@@ -126,25 +125,16 @@ def db_stop() -> None:
 
 
 def _mount() -> None:
-    """Attach the command groups other areas provide, when present."""
-    for module_name, attr in (
-        ("tutor.learning_cli", "fit_mastery"),
-        ("tutor.learning_cli", "recalibrate_items"),
-        ("tutor.cli_models", "models"),
-        ("tutor.audit.cli", "audit"),
-        ("tutor.privacy.cli", "retention"),
-        ("tutor.training.cli", "train"),
-        ("tutor.jobs.worker", "worker"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise
-            continue
-        command = getattr(module, attr, None)
-        if isinstance(command, click.Command):
-            main.add_command(command)
+    """Attach the command groups each area owns."""
+    from tutor.audit.cli import audit
+    from tutor.cli_models import models
+    from tutor.jobs.worker import worker
+    from tutor.learning_cli import fit_mastery, recalibrate_items
+    from tutor.privacy.cli import retention
+    from tutor.training.cli import train
+
+    for command in (fit_mastery, recalibrate_items, models, audit, retention, train, worker):
+        main.add_command(command)
 
 
 _mount()

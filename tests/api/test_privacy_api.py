@@ -34,7 +34,7 @@ async def test_teacher_records_lists_and_revokes_consent(
     body = granted.json()
     assert body["active"] is True and body["granted_by"] == str(world.teacher.id)
     listed = await client.get(url, headers=auth_headers(settings, kid))
-    assert [c["purpose"] for c in listed.json()] == ["model_training"]
+    assert sorted(c["purpose"] for c in listed.json()) == ["analytics", "model_training", "tutoring"]
     assert (await client.get(url, headers=teacher)).status_code == 200
     reads = (
         await session.scalars(select(AuditEvent).where(AuditEvent.kind == kinds.LEARNER_DATA_READ))
@@ -90,7 +90,7 @@ async def test_admin_erases_a_learner(
     assert erased.status_code == 200, erased.text
     report = erased.json()
     assert report["deleted"]["users"] == 1 and report["deleted"]["attempts"] == 1
-    assert report["deleted"]["learner_consents"] == 1
+    assert report["deleted"]["learner_consents"] == 3  # tutoring + analytics from the factory, + the one granted here
     session.expunge_all()
     assert await session.get(User, kid.id) is None
     assert await session.scalar(select(Attempt).where(Attempt.learner_id == kid.id)) is None

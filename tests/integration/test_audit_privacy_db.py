@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import World, create_item, create_kp
+from tests.factories import World, create_item, create_kp, create_user
 from tutor.audit import kinds
 from tutor.audit.events import record_event
 from tutor.audit.verify import verify_chain
@@ -34,7 +34,7 @@ def principal(user: User) -> Principal:
 
 
 async def test_processing_without_consent_is_refused(session: AsyncSession, world: World) -> None:
-    kid = world.students[0]
+    kid = await create_user(session, world.school, "student", consents=())
     with pytest.raises(
         ForbiddenError, match="No guardian consent for training the tutoring model"
     ) as refused:

@@ -34,6 +34,12 @@ __all__ = ["INTERVAL_LEVEL", "alerts", "drifting_items", "mastery_matrix", "prog
 
 INTERVAL_LEVEL = 0.9
 
+CONSENTING_ENROLMENTS = (
+    "(SELECT en.class_id, en.learner_id FROM enrolments en WHERE EXISTS (SELECT 1 FROM learner_consents lc "
+    "WHERE lc.learner_id = en.learner_id AND lc.purpose = 'analytics' AND lc.revoked_at IS NULL))"
+)
+"""Analytics only ever sees learners whose guardian consented to analytics (the others are left out)."""
+
 
 async def mastery_matrix(session: AsyncSession, class_id: UUID, config: LearningConfig) -> MasteryMatrixOut:
     kps = list((await session.execute(text("SELECT code FROM knowledge_points ORDER BY code"))).scalars())
@@ -41,7 +47,9 @@ async def mastery_matrix(session: AsyncSession, class_id: UUID, config: Learning
     learners = (
         await session.execute(
             text(
-                "SELECT u.id, u.display_name FROM enrolments e JOIN users u ON u.id = e.learner_id "
+                "SELECT u.id, u.display_name FROM "
+                + CONSENTING_ENROLMENTS
+                + " e JOIN users u ON u.id = e.learner_id "
                 "WHERE e.class_id = :cid ORDER BY u.display_name, u.id"
             ),
             {"cid": class_id},
@@ -51,7 +59,7 @@ async def mastery_matrix(session: AsyncSession, class_id: UUID, config: Learning
         await session.execute(
             text(
                 "SELECT m.learner_id, m.kp_code, m.p_known, m.n_observations FROM mastery m "
-                "JOIN enrolments e ON e.learner_id = m.learner_id AND e.class_id = :cid"
+                "JOIN " + CONSENTING_ENROLMENTS + " e ON e.learner_id = m.learner_id AND e.class_id = :cid"
             ),
             {"cid": class_id},
         )
@@ -90,7 +98,10 @@ async def weak_points(
     session: AsyncSession, class_id: UUID, config: LearningConfig, *, limit: int
 ) -> WeakPointsOut:
     class_size = int(
-        await session.scalar(text("SELECT count(*) FROM enrolments WHERE class_id = :cid"), {"cid": class_id})
+        await session.scalar(
+            text("SELECT count(*) FROM " + CONSENTING_ENROLMENTS + " ce WHERE class_id = :cid"),
+            {"cid": class_id},
+        )
         or 0
     )
     rows = (
@@ -99,7 +110,9 @@ async def weak_points(
                 "SELECT m.kp_code, kp.name_zh, kp.name_en, count(*) AS practised, "
                 "count(*) FILTER (WHERE m.p_known >= :thr) AS mastered, "
                 "sum(m.n_observations) AS attempts, sum(m.n_correct) AS correct "
-                "FROM mastery m JOIN enrolments e ON e.learner_id = m.learner_id AND e.class_id = :cid "
+                "FROM mastery m JOIN "
+                + CONSENTING_ENROLMENTS
+                + " e ON e.learner_id = m.learner_id AND e.class_id = :cid "
                 "JOIN knowledge_points kp ON kp.code = m.kp_code "
                 "GROUP BY m.kp_code, kp.name_zh, kp.name_en"
             ),
@@ -152,7 +165,9 @@ async def progress(
     act_rows = await session.execute(
         text(
             "SELECT date_trunc(:bucket, a.day)::date AS b, sum(a.attempts), sum(a.correct) "
-            "FROM learner_daily_activity a JOIN enrolments e ON e.learner_id = a.learner_id "
+            "FROM learner_daily_activity a JOIN "
+            + CONSENTING_ENROLMENTS
+            + " e ON e.learner_id = a.learner_id "
             "AND e.class_id = :cid WHERE a.day BETWEEN :start AND :end GROUP BY b"
         ),
         {"cid": class_id, "bucket": bucket, "start": start, "end": end},
@@ -161,7 +176,9 @@ async def progress(
     mastered_rows = await session.execute(
         text(
             "SELECT date_trunc(:bucket, s.mastered_at AT TIME ZONE 'UTC')::date AS b, count(*) "
-            "FROM learner_kp_stats s JOIN enrolments e ON e.learner_id = s.learner_id AND e.class_id = :cid "
+            "FROM learner_kp_stats s JOIN "
+            + CONSENTING_ENROLMENTS
+            + " e ON e.learner_id = s.learner_id AND e.class_id = :cid "
             "WHERE s.mastered_at IS NOT NULL AND s.mastered_at < :end_ts GROUP BY b"
         ),
         {
@@ -200,7 +217,9 @@ async def alerts(session: AsyncSession, class_id: UUID, config: LearningConfig) 
         (
             await session.execute(
                 text(
-                    "SELECT u.id, u.display_name FROM enrolments e JOIN users u ON u.id = e.learner_id "
+                    "SELECT u.id, u.display_name FROM "
+                    + CONSENTING_ENROLMENTS
+                    + " e JOIN users u ON u.id = e.learner_id "
                     "WHERE e.class_id = :cid"
                 ),
                 {"cid": class_id},
@@ -213,7 +232,7 @@ async def alerts(session: AsyncSession, class_id: UUID, config: LearningConfig) 
     stuck = await session.execute(
         text(
             "SELECT s.learner_id, s.kp_code, s.wrong_streak FROM learner_kp_stats s "
-            "JOIN enrolments e ON e.learner_id = s.learner_id AND e.class_id = :cid "
+            "JOIN " + CONSENTING_ENROLMENTS + " e ON e.learner_id = s.learner_id AND e.class_id = :cid "
             "WHERE s.wrong_streak >= :streak ORDER BY s.wrong_streak DESC, s.kp_code"
         ),
         {"cid": class_id, "streak": config.alert_stuck_streak},
@@ -239,7 +258,7 @@ async def alerts(session: AsyncSession, class_id: UUID, config: LearningConfig) 
             "sum(a.attempts) FILTER (WHERE a.day >= :before AND a.day < :recent), "
             "sum(a.correct) FILTER (WHERE a.day >= :before AND a.day < :recent) "
             "FROM learner_daily_activity a "
-            "JOIN enrolments e ON e.learner_id = a.learner_id AND e.class_id = :cid "
+            "JOIN " + CONSENTING_ENROLMENTS + " e ON e.learner_id = a.learner_id AND e.class_id = :cid "
             "GROUP BY a.learner_id"
         ),
         {"cid": class_id, "recent": recent_from, "before": before_from},

@@ -16,6 +16,7 @@ from tutor.api.pagination import provide_limit_offset
 from tutor.api.types import AuthedRequest
 from tutor.attempts.schemas import AttemptIn, AttemptOut
 from tutor.attempts.services import _decode, record_attempt
+from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.db.models import Attempt
 from tutor.settings import Settings
@@ -26,6 +27,7 @@ Req = AuthedRequest
 
 
 class AttemptController(Controller):
+    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
     path = "/v1"
     tags = ["attempts"]
     guards = [requires_roles("student")]

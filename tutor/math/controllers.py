@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm.config import LLMConfig
 from tutor.api.types import AuthedRequest
+from tutor.auth.consent_guard import TUTORING
 from tutor.math import sandbox
 from tutor.math.grading import check_answer_sync
 from tutor.math.schemas import AnswerCheckIn, AnswerCheckOut, SolveIn, SolveOut, step_out
@@ -25,6 +26,7 @@ __all__ = ["MathController"]
 
 
 class MathController(Controller):
+    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
     path = "/v1"
     tags = ["math"]
 

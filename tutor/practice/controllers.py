@@ -12,6 +12,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.api.pagination import provide_limit_offset
+from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.practice.next_exercise import next_exercise
@@ -25,6 +26,7 @@ Req = Request[Principal, Any, Any]
 
 
 class PracticeController(Controller):
+    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
     path = "/v1/me"
     tags = ("practice",)
     guards = (requires_roles("student"),)

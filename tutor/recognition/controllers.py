@@ -17,6 +17,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.errors import UnprocessableError
@@ -91,6 +92,7 @@ async def _store(
 
 
 class RecognitionController(Controller):
+    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
     path = "/v1"
     tags = ("recognition",)
 

@@ -35,6 +35,7 @@ class DemoSchool:
     enrolments: list[dict[str, Any]]
     attempts: list[dict[str, Any]] = field(default_factory=list)
     mastery: list[dict[str, Any]] = field(default_factory=list)
+    consents: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _users() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -174,6 +175,21 @@ def build_demo_school(
     now = now or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     students = [u for u in users if u["role"] == "student"]
     attempts, mastery = _simulate(students, _learning_order(curriculum), items_by_kp, now)
+    consents = [
+        {
+            "id": demo_id("consent", f"{student['username']}:{purpose}"),
+            "learner_id": student["id"],
+            "purpose": purpose,
+            "guardian_relation": "parent",
+            "granted_at": now - timedelta(days=30),
+            "granted_by": users[0]["id"],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, student in enumerate(students)
+        # every demo guardian agreed to tutoring and analytics; every second one also to model training
+        for purpose in ("tutoring", "analytics", *(("model_training",) if n % 2 == 0 else ()))
+    ]
     return DemoSchool(
         school={"id": demo_id("school", "demo"), "name": "示范中学 Demo Middle School"},
         users=users,
@@ -181,4 +197,5 @@ def build_demo_school(
         enrolments=enrolments,
         attempts=attempts,
         mastery=mastery,
+        consents=consents,
     )

@@ -13,13 +13,15 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tutor.analytics.rebuild import rebuild_aggregates
 from tutor.auth.passwords import hash_password
-from tutor.db.engine import make_engine
+from tutor.db.engine import make_engine, make_session_maker
 from tutor.db.models import (
     Attempt,
     Enrolment,
     Item,
     KnowledgePoint,
+    LearnerConsent,
     Mastery,
     Prerequisite,
     School,
@@ -27,6 +29,7 @@ from tutor.db.models import (
     User,
     item_knowledge_points,
 )
+from tutor.learning.config import LearningConfig
 from tutor.seed.demo import DEMO_PASSWORDS, build_demo_school, demo_id
 from tutor.seed.files import SEED_DIR, load_yaml
 
@@ -111,6 +114,11 @@ async def seed_database(url: str, *, demo: bool = True) -> SeedReport:
             await _insert(conn, item_knowledge_points, links, report)
             if demo:
                 await _seed_demo(conn, curriculum, items, links, report)
+        if report.inserted.get("attempts"):
+            # New history: derive analytics aggregates and item-aware mastery from it, as live attempts would.
+            async with make_session_maker(engine)() as session:
+                await rebuild_aggregates(session, LearningConfig.from_env({}))
+                await session.commit()
     finally:
         await engine.dispose()
     return report
@@ -142,5 +150,6 @@ async def _seed_demo(
     await _insert(conn, User.__table__, new_users, report)  # type: ignore[arg-type]
     await _insert(conn, SchoolClass.__table__, demo.classes, report)  # type: ignore[arg-type]
     await _insert(conn, Enrolment.__table__, demo.enrolments, report)  # type: ignore[arg-type]
+    await _insert(conn, LearnerConsent.__table__, demo.consents, report)  # type: ignore[arg-type]
     await _insert(conn, Attempt.__table__, demo.attempts, report)  # type: ignore[arg-type]
     await _insert(conn, Mastery.__table__, demo.mastery, report)  # type: ignore[arg-type]

@@ -9,28 +9,15 @@ from saq.types import Context
 
 from adapters.training.config import TrainingSettings
 from tutor.db.engine import make_engine, make_session_maker
+from tutor.jobs.context import job_database_url
 from tutor.training.queueing import JOB_NAME
 from tutor.training.runner import execute_run
 
 __all__ = ["JOBS", "train_adapter"]
 
 
-def _database_url(ctx: Context) -> str:
-    """The queue's own database: jobs and data share one PostgreSQL by design."""
-    worker = ctx.get("worker")
-    conninfo = getattr(getattr(getattr(worker, "queue", None), "pool", None), "conninfo", None)
-    if isinstance(conninfo, str) and conninfo:
-        return conninfo
-    from tutor.settings import get_settings
-
-    url = get_settings().database_url
-    if not url:
-        raise RuntimeError("The training job cannot find the database URL.")
-    return url
-
-
 async def train_adapter(ctx: Context, *, run_id: str) -> dict[str, Any]:
-    engine = make_engine(_database_url(ctx), pool_size=2)
+    engine = make_engine(job_database_url(ctx), pool_size=2)
     try:
         run = await execute_run(make_session_maker(engine), UUID(run_id), TrainingSettings.from_env())
     finally:

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.llm import GenerationRequest, LLMEngine, defaults_for, render
 from tutor.api.pagination import provide_limit_offset
 from tutor.audit.kinds import MODEL_OUTPUT_SOLUTION
+from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.errors import TutorError, UnprocessableError
@@ -119,6 +120,7 @@ async def _relay(
 
 
 class SolveStreamController(Controller):
+    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
     path = "/v1/solve"
     tags = ["solve"]
     dependencies = dict(_DEPS)
@@ -185,6 +187,7 @@ class SolveStreamController(Controller):
 
 
 class HintController(Controller):
+    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
     path = "/v1/hints"
     tags = ["tutoring"]
 
@@ -207,6 +210,7 @@ class HintController(Controller):
 
 
 class DialogueController(Controller):
+    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
     path = "/v1/dialogues"
     tags = ["tutoring"]
     dependencies = {**_DEPS, "page": Provide(provide_limit_offset, sync_to_thread=False)}
