@@ -90,7 +90,9 @@ async def test_admin_erases_a_learner(
     assert erased.status_code == 200, erased.text
     report = erased.json()
     assert report["deleted"]["users"] == 1 and report["deleted"]["attempts"] == 1
-    assert report["deleted"]["learner_consents"] == 3  # tutoring + analytics from the factory, + the one granted here
+    assert (
+        report["deleted"]["learner_consents"] == 3
+    )  # tutoring + analytics from the factory, + the one granted here
     session.expunge_all()
     assert await session.get(User, kid.id) is None
     assert await session.scalar(select(Attempt).where(Attempt.learner_id == kid.id)) is None

@@ -150,7 +150,10 @@ async def test_health_lists_engine_states_without_loading(db_url: str, tmp_path:
     async with recognition_client(settings, None) as client:
         engines = (await client.get("/health/ready")).json()["engines"]
         # configured from the environment, nothing loaded until the first request needs it
-        assert {k: engines[k] for k in ("formula", "speech")} == {"formula": "configured", "speech": "configured"}
+        assert {k: engines[k] for k in ("formula", "speech")} == {
+            "formula": "configured",
+            "speech": "configured",
+        }
         assert engine_states(client.app.state) == {
             "formula:pix2tex": "configured",
             "speech:openai-whisper": "configured",

@@ -57,7 +57,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_starts_embedded_postgres_answers_ready_and_stops_it_on_sigterm(fresh_env: dict[str, str]) -> None:
+def test_serve_starts_embedded_postgres_answers_ready_and_stops_it_on_sigterm(
+    fresh_env: dict[str, str],
+) -> None:
     import signal
     import time
     import urllib.request

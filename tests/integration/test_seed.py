@@ -58,7 +58,9 @@ async def test_seed_is_complete_and_idempotent(db_url: str) -> None:
         assert unverified == (0,)
         spread = conn.execute("SELECT min(difficulty), max(difficulty) FROM items").fetchone()
         assert spread is not None and spread[1] - spread[0] >= 3.0
-        purposes = dict(conn.execute("SELECT purpose, count(*) FROM learner_consents GROUP BY purpose").fetchall())
+        purposes = dict(
+            conn.execute("SELECT purpose, count(*) FROM learner_consents GROUP BY purpose").fetchall()
+        )
         assert purposes == {"tutoring": 60, "analytics": 60, "model_training": 30}
         activity = conn.execute("SELECT count(*) FROM learner_daily_activity").fetchone()
         assert activity is not None and activity[0] > 0  # analytics aggregates derived from the demo history
