@@ -66,9 +66,9 @@ class VerifyReport(msgspec.Struct, frozen=True, kw_only=True):
     broken: ChainBreak | None = None
 
 
-def row_hash(row: ChainRow) -> str:
-    """SHA-256 of the canonical JSON of every field but ``hash``."""
-    document = {
+def row_document(row: ChainRow) -> dict[str, object]:
+    """Every field but ``hash`` as plain JSON values (timestamps in their canonical form)."""
+    return {
         "seq": row.seq,
         "occurred_at": canonical_timestamp(row.occurred_at),
         "kind": row.kind,
@@ -80,7 +80,11 @@ def row_hash(row: ChainRow) -> str:
         "payload": row.payload,
         "prev_hash": row.prev_hash,
     }
-    return hashlib.sha256(canonical_bytes(document)).hexdigest()
+
+
+def row_hash(row: ChainRow) -> str:
+    """SHA-256 of the canonical JSON of every field but ``hash``."""
+    return hashlib.sha256(canonical_bytes(row_document(row))).hexdigest()
 
 
 def seal(row: ChainRow) -> ChainRow:

@@ -13,8 +13,8 @@ from typing import Final, Literal
 
 import msgspec
 
-from tutor.audit.canonical import canonical_bytes, canonical_timestamp
-from tutor.audit.chain import ChainRow
+from tutor.audit.canonical import canonical_bytes
+from tutor.audit.chain import ChainRow, row_document
 from tutor.audit.xapi import to_statement
 
 __all__ = ["CONTENT_TYPES", "CSV_COLUMNS", "ExportFormat", "encode_stream", "event_document"]
@@ -36,19 +36,7 @@ _encoder = msgspec.json.Encoder()
 
 def event_document(row: ChainRow) -> dict[str, object]:
     """The row as plain JSON values (timestamps in the canonical form the hash uses)."""
-    return {
-        "seq": row.seq,
-        "occurred_at": canonical_timestamp(row.occurred_at),
-        "kind": row.kind,
-        "actor_id": None if row.actor_id is None else str(row.actor_id),
-        "actor_role": row.actor_role,
-        "actor_ref": row.actor_ref,
-        "learner_ref": row.learner_ref,
-        "school_id": None if row.school_id is None else str(row.school_id),
-        "payload": row.payload,
-        "prev_hash": row.prev_hash,
-        "hash": row.hash,
-    }
+    return {**row_document(row), "hash": row.hash}
 
 
 def _jsonl(batch: Sequence[ChainRow]) -> bytes:

@@ -34,7 +34,7 @@ from tutor.tutoring.checking import provenance_of
 from tutor.tutoring.schemas import (
     ExerciseGenerateRequest,
     ExerciseGenerateResponse,
-    GeneratedItemOut,
+    generated_item_out,
 )
 
 __all__ = ["CandidateVerdict", "difficulty_prior", "generate_with_llm", "verify_candidates"]
@@ -149,18 +149,7 @@ async def generate_with_llm(
         knowledge_point=kp.code,
         engine="llm",
         requested=count,
-        items=[
-            GeneratedItemOut(
-                id=i.id,
-                stem_latex=i.stem_latex or "",
-                answer=i.answer,
-                answer_kind=i.answer_kind,
-                difficulty_prior=i.difficulty_prior,
-                origin=i.origin,
-                verified=i.verified,
-            )
-            for i in kept
-        ],
+        items=[generated_item_out(i) for i in kept],
         rejected=len(verdicts) - len(kept),
         provenance=provenance,
     )

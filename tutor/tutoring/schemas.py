@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from adapters.llm import GenerationParams
+from tutor.db.models import Item
 
 __all__ = [
     "CheckedSolutionOut",
@@ -24,6 +25,7 @@ __all__ = [
     "StepVerdictOut",
     "TurnCreate",
     "TurnOut",
+    "generated_item_out",
 ]
 
 Lang = Literal["zh", "en"]
@@ -142,6 +144,18 @@ class GeneratedItemOut(msgspec.Struct, kw_only=True):
     difficulty_prior: float
     origin: str
     verified: bool
+
+
+def generated_item_out(item: Item) -> GeneratedItemOut:
+    return GeneratedItemOut(
+        id=item.id,
+        stem_latex=item.stem_latex or "",
+        answer=item.answer,
+        answer_kind=item.answer_kind,
+        difficulty_prior=item.difficulty_prior,
+        origin=item.origin,
+        verified=item.verified,
+    )
 
 
 class ExerciseGenerateResponse(msgspec.Struct, kw_only=True):

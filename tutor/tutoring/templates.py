@@ -15,7 +15,7 @@ from tutor.errors import NotFoundError
 from tutor.math.sandbox import run_sandboxed
 from tutor.math.templates import GeneratedItem, generate_items
 from tutor.tutoring.exercises import difficulty_prior
-from tutor.tutoring.schemas import ExerciseGenerateRequest, ExerciseGenerateResponse, GeneratedItemOut
+from tutor.tutoring.schemas import ExerciseGenerateRequest, ExerciseGenerateResponse, generated_item_out
 
 __all__ = ["generate_with_templates"]
 
@@ -53,17 +53,6 @@ async def generate_with_templates(
         knowledge_point=kp.code,
         engine="template",
         requested=data.count,
-        items=[
-            GeneratedItemOut(
-                id=i.id,
-                stem_latex=i.stem_latex or "",
-                answer=i.answer,
-                answer_kind=i.answer_kind,
-                difficulty_prior=i.difficulty_prior,
-                origin=i.origin,
-                verified=i.verified,
-            )
-            for i in items
-        ],
+        items=[generated_item_out(i) for i in items],
         rejected=0,
     )
