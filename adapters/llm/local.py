@@ -25,7 +25,7 @@ import msgspec
 from adapters._torch_compat import ensure_torchvision_ops
 from adapters.llm.batching import DynamicBatcher
 from adapters.llm.config import LLMConfig
-from adapters.llm.registry import parse_adapter_spec, resolve_adapter_dirs
+from adapters.llm.registry import pick_adapter, resolve_adapter_dirs
 from adapters.llm.schemas import (
     MAX_PROMPT_CHARS,
     AdapterRef,
@@ -212,18 +212,7 @@ class LocalEngine:
         )
 
     def resolve_adapter(self, adapter: str | None) -> AdapterRef | None:
-        if adapter is None:
-            return self._default_adapter
-        if adapter == "":
-            return None
-        name, version = parse_adapter_spec(adapter) if "@" in adapter else (adapter, None)
-        ref = self._adapters.get(name)
-        if ref is None or (version is not None and version != ref.version):
-            known = ", ".join(r.key for r in self._adapters.values()) or "none"
-            raise UnprocessableError(
-                f"Unknown adapter {adapter!r}; loaded adapters: {known}.", field="adapter"
-            )
-        return ref
+        return pick_adapter(self._adapters, self._default_adapter, adapter, where="loaded")
 
     def count_tokens(self, text: str) -> int:
         return len(self._require().counter(text, add_special_tokens=False)["input_ids"])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from adapters.llm.schemas import AdapterRef
-from tutor.errors import ServiceUnavailableError
+from tutor.errors import ServiceUnavailableError, UnprocessableError
 
-__all__ = ["parse_adapter_spec", "resolve_adapter_dirs"]
+__all__ = ["parse_adapter_spec", "pick_adapter", "resolve_adapter_dirs"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -54,3 +55,21 @@ def resolve_adapter_dirs(adapter_dir: Path, specs: tuple[str, ...]) -> list[tupl
             )
         found.append((AdapterRef(name=name, version=version), path))
     return found
+
+
+def pick_adapter(
+    adapters: Mapping[str, AdapterRef], default: AdapterRef | None, requested: str | None, *, where: str
+) -> AdapterRef | None:
+    """A request's adapter: None -> the default, "" -> the bare base model, else ``name[@version]``."""
+    if requested is None:
+        return default
+    if requested == "":
+        return None
+    name, version = parse_adapter_spec(requested) if "@" in requested else (requested, None)
+    ref = adapters.get(name)
+    if ref is None or (version is not None and version != ref.version):
+        known = ", ".join(r.key for r in adapters.values()) or "none"
+        raise UnprocessableError(
+            f"Unknown adapter {requested!r}; {where} adapters: {known}.", field="adapter"
+        )
+    return ref

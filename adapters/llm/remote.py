@@ -18,7 +18,7 @@ import httpx
 import msgspec
 
 from adapters.llm.config import LLMConfig
-from adapters.llm.registry import parse_adapter_spec
+from adapters.llm.registry import parse_adapter_spec, pick_adapter
 from adapters.llm.schemas import (
     MAX_PROMPT_CHARS,
     AdapterRef,
@@ -115,18 +115,7 @@ class RemoteEngine:
         )
 
     def resolve_adapter(self, adapter: str | None) -> AdapterRef | None:
-        if adapter is None:
-            return self._default
-        if adapter == "":
-            return None
-        name, version = parse_adapter_spec(adapter) if "@" in adapter else (adapter, None)
-        ref = self._adapters.get(name)
-        if ref is None or (version is not None and version != ref.version):
-            known = ", ".join(r.key for r in self._adapters.values()) or "none"
-            raise UnprocessableError(
-                f"Unknown adapter {adapter!r}; served adapters: {known}.", field="adapter"
-            )
-        return ref
+        return pick_adapter(self._adapters, self._default, adapter, where="served")
 
     def count_tokens(self, text: str) -> int:
         """An upper bound without a tokenizer: BELLE's vocabularies never use more than one per character."""
