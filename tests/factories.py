@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tutor.auth.passwords import hash_password
 from tutor.auth.security import issue_token
 from tutor.db.models import (
+    Dialogue,
+    DialogueTurnRow,
     Enrolment,
     Item,
     KnowledgePoint,
@@ -122,6 +124,20 @@ async def create_item(
     session.add(item)
     await session.commit()
     return item
+
+
+async def create_dialogue(session: AsyncSession, learner: User, *turns: tuple[str, str]) -> uuid.UUID:
+    """A stored dialogue about "2x + 3 = 7" with ``(role, text)`` turns numbered from 1, as the routes write."""
+    dialogue = Dialogue(
+        learner_id=learner.id, school_id=learner.school_id, problem="2x + 3 = 7", lang="zh", turn_count=0
+    )
+    session.add(dialogue)
+    await session.flush()
+    for seq, (role, text) in enumerate(turns, start=1):
+        session.add(DialogueTurnRow(dialogue_id=dialogue.id, seq=seq, role=role, text=text))
+    dialogue.turn_count = len(turns)
+    await session.commit()
+    return dialogue.id
 
 
 def auth_headers(settings: Settings, user: User) -> dict[str, str]:

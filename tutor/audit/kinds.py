@@ -7,6 +7,7 @@ from typing import Final
 __all__ = [
     "ADAPTER_ACTIVATED",
     "ADAPTER_ROLLED_BACK",
+    "AI_CONTENT_APPROVED",
     "AI_CONTENT_EDITED",
     "ALL_KINDS",
     "ATTEMPT_RECORDED",
@@ -36,6 +37,7 @@ MODEL_OUTPUT_EXERCISE: Final = "model_output.exercise"
 MODEL_OUTPUT_RECOGNITION: Final = "model_output.recognition"
 ITEM_EDITED: Final = "item.edited"
 AI_CONTENT_EDITED: Final = "ai_content.edited"
+AI_CONTENT_APPROVED: Final = "ai_content.approved"  # a teacher approved a tutor turn (training data)
 LEARNER_DATA_READ: Final = "learner_data.read"
 EXPORT: Final = "export"
 AUTH_LOGIN: Final = "auth.login"
@@ -62,6 +64,7 @@ ALL_KINDS: Final = frozenset(
         MODEL_OUTPUT_RECOGNITION,
         ITEM_EDITED,
         AI_CONTENT_EDITED,
+        AI_CONTENT_APPROVED,
         LEARNER_DATA_READ,
         EXPORT,
         AUTH_LOGIN,

@@ -11,6 +11,7 @@ from adapters.training.config import TrainingSettings
 from adapters.training.trainer import TrainProgress
 from tutor.db.engine import make_engine, make_session_maker
 from tutor.errors import TutorError
+from tutor.math import sandbox
 from tutor.training.schemas import RunIn
 
 __all__ = ["train"]
@@ -49,6 +50,7 @@ async def _train(url: str, school_id: UUID, data: RunIn, cfg: TrainingSettings, 
         return final.status
     finally:
         await engine.dispose()
+        sandbox.shutdown()  # corrected recognitions are solved in the math sandbox while building data
 
 
 @click.command()

@@ -1,23 +1,40 @@
 """Training and held-out data from the database, consented learners only, scrubbed.
 
-Training examples: correct attempts of learners with active ``model_training`` consent on verified
-items, as BELLE instruction pairs (stem -> "答：answer"). Free-text fields (learner answers, notes,
-dialogue text) are never used. Held-out: verified items in a fixed hash split that training never
-sees (nor duplicates of their text), built from item content only, so evaluation needs no learner data.
+Training examples, as BELLE instruction pairs, come from learners with active ``model_training``
+consent only, from three sources:
+
+* correct attempts on verified items (stem -> "答：answer");
+* tutor dialogue turns a teacher approved (the dialogue's problem and the learner's message just
+  before the turn -> the approved tutor text);
+* recognitions the learner corrected (the confirmed text -> the symbolic solver's checked solution;
+  problems the solver cannot work out are skipped).
+
+Every text goes through the :class:`Scrubber` (names, ids, contacts removed); other free text (notes,
+unapproved turns, unedited recognitions) is never used. All sources share one per-learner pool, so
+the per-learner bound (``adapters.training.bound``) applies across them. Held-out: verified items in a
+fixed hash split that training never sees (nor duplicates of their text, nor dialogues about them),
+built from item content only, so evaluation needs no learner data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from adapters.training.dataset import BelleExample
 from adapters.training.scrub import Scrubber
-from tutor.db.models import Attempt, Item, User
+from tutor.db.models import Attempt, Dialogue, DialogueTurnRow, Item, Recognition, User
+from tutor.errors import UnprocessableError
+from tutor.math.sandbox import run_sandboxed
+from tutor.math.solver import solve_problem
+from tutor.math.steps import Solution
 from tutor.privacy.consent import learners_with_consent
 
 __all__ = [
@@ -30,7 +47,8 @@ __all__ = [
 
 TRAINING_PURPOSE = "model_training"
 HELDOUT_BUCKETS = 10  # one item in ten (by hash of its id) is held out from training
-MAX_ROWS_PER_LEARNER = 500
+MAX_ROWS_PER_LEARNER = 500  # across all sources
+_LABELS = {"zh": ("题目：", "学生："), "en": ("Problem: ", "Student: ")}
 
 
 def is_heldout(item_id: UUID) -> bool:
@@ -48,6 +66,11 @@ def _example(item: Item) -> BelleExample | None:
     return BelleExample(instruction=stem, output=f"答：{item.answer}")
 
 
+def _key(text: str) -> str:
+    """Comparison form of a problem text: "3x + 5 = 20" and "3x+5=20" are the same problem."""
+    return re.sub(r"\s+", "", text).casefold()
+
+
 async def consented_learners(session: AsyncSession, school_id: UUID) -> list[UUID]:
     """Active students of the school with active training consent (sorted)."""
     consented = set(await learners_with_consent(session, TRAINING_PURPOSE))
@@ -62,46 +85,159 @@ async def _scrubber(session: AsyncSession, school_id: UUID) -> Scrubber:
     return Scrubber.for_names(name for row in rows for name in row)
 
 
-async def learner_examples(
-    session: AsyncSession, school_id: UUID, learner_ids: list[UUID]
-) -> dict[str, list[BelleExample]]:
-    """Scrubbed examples per learner (keyed by the learner id's text, never a name)."""
-    if not learner_ids:
-        return {}
-    scrubber = await _scrubber(session, school_id)
-    # Same problem text as a held-out item (a duplicate under another id) would leak the test set.
-    heldout_text = {e.instruction for e in await heldout_examples(session, school_id, limit=10_000)}
+def _heldout_scope(school_id: UUID) -> list[ColumnElement[bool]]:
+    return [Item.verified.is_(True), (Item.school_id.is_(None)) | (Item.school_id == school_id)]
+
+
+async def _heldout_keys(session: AsyncSession, school_id: UUID, scrubber: Scrubber) -> set[str]:
+    """Every stem (any language or LaTeX) of a held-out item, scrubbed, in comparison form."""
+    stems = select(Item.id, Item.stem_text_zh, Item.stem_text_en, Item.stem_latex)
+    rows = await session.execute(stems.where(*_heldout_scope(school_id)))
+    return {
+        _key(scrubber.scrub(text))
+        for item_id, *stems in rows.tuples()
+        if is_heldout(item_id)
+        for text in stems
+        if text
+    }
+
+
+class _Pools:
+    """Per-learner example lists with one cap and de-duplication across every source."""
+
+    def __init__(self, scrubber: Scrubber, heldout: set[str]) -> None:
+        self.scrubber, self.heldout = scrubber, heldout
+        self.out: dict[str, list[BelleExample]] = defaultdict(list)
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def full(self, learner_id: UUID) -> bool:
+        return len(self.out[str(learner_id)]) >= MAX_ROWS_PER_LEARNER
+
+    def is_heldout_text(self, text: str) -> bool:
+        return _key(self.scrubber.scrub(text)) in self.heldout
+
+    def add(self, learner_id: UUID, example: BelleExample, problem: str | None = None) -> None:
+        """Scrub and add; dropped when the learner is full, it repeats, or ``problem`` is held out."""
+        key = str(learner_id)
+        if self.full(learner_id):
+            return
+        clean = self.scrubber.scrub_example(example)
+        if not clean.instruction.strip() or not clean.output.strip():
+            return
+        if _key(clean.instruction) in self.heldout or (problem is not None and self.is_heldout_text(problem)):
+            return
+        marker = (key, clean.instruction, clean.output)
+        if marker in self._seen:
+            return
+        self._seen.add(marker)
+        self.out[key].append(clean)
+
+
+async def _add_attempts(session: AsyncSession, pools: _Pools, learners: list[UUID]) -> None:
     rows = await session.execute(
         select(Attempt.learner_id, Item)
         .join(Item, Item.id == Attempt.item_id)
-        .where(Attempt.learner_id.in_(learner_ids), Attempt.is_correct.is_(True), Item.verified.is_(True))
+        .where(Attempt.learner_id.in_(learners), Attempt.is_correct.is_(True), Item.verified.is_(True))
         .order_by(Attempt.learner_id, Attempt.created_at.desc())
     )
-    out: dict[str, list[BelleExample]] = defaultdict(list)
-    seen: set[tuple[UUID, UUID]] = set()
     for learner_id, item in rows.tuples():
-        if (learner_id, item.id) in seen or is_heldout(item.id):
-            continue
-        seen.add((learner_id, item.id))
-        key = str(learner_id)
-        if len(out[key]) >= MAX_ROWS_PER_LEARNER:
+        if is_heldout(item.id) or pools.full(learner_id):
             continue
         example = _example(item)
         if example is not None:
-            clean = scrubber.scrub_example(example)
-            if clean.instruction not in heldout_text:
-                out[key].append(clean)
-    return dict(out)
+            pools.add(learner_id, example)
+
+
+async def _add_approved_turns(
+    session: AsyncSession, pools: _Pools, school_id: UUID, learners: list[UUID]
+) -> None:
+    """Teacher-approved tutor turns: problem + the learner's message before it -> the tutor's reply."""
+    tutor = aliased(DialogueTurnRow)
+    asked = aliased(DialogueTurnRow)
+    rows = await session.execute(
+        select(Dialogue.learner_id, Dialogue.item_id, Dialogue.problem, Dialogue.lang, asked.text, tutor.text)
+        .join(tutor, tutor.dialogue_id == Dialogue.id)
+        .outerjoin(
+            asked,
+            and_(asked.dialogue_id == Dialogue.id, asked.seq == tutor.seq - 1, asked.role == "student"),
+        )
+        .where(
+            Dialogue.learner_id.in_(learners),
+            Dialogue.school_id == school_id,
+            tutor.role == "tutor",
+            tutor.approved_at.is_not(None),
+        )
+        .order_by(Dialogue.learner_id, tutor.approved_at.desc(), tutor.id)
+    )
+    for learner_id, item_id, problem, lang, message, reply in rows.tuples():
+        if (item_id is not None and is_heldout(item_id)) or pools.full(learner_id):
+            continue
+        problem_label, message_label = _LABELS.get(lang, _LABELS["zh"])
+        instruction = f"{problem_label}{problem}"
+        if message:
+            instruction += f"\n{message_label}{message}"
+        pools.add(learner_id, BelleExample(instruction=instruction, output=reply), problem=problem)
+
+
+def _solution_text(solution: Solution) -> str:
+    lines = [f"{step.explanation_zh}：{step.latex}" for step in solution.steps]
+    return "\n".join([*lines, f"答：{solution.answer}"])
+
+
+async def _add_corrected_recognitions(session: AsyncSession, pools: _Pools, learners: list[UUID]) -> None:
+    """Recognitions the learner edited: the confirmed problem -> the solver's checked solution."""
+    rows = await session.execute(
+        select(Recognition.learner_id, Recognition.confirmed_text)
+        .where(
+            Recognition.learner_id.in_(learners),
+            Recognition.edited.is_(True),
+            Recognition.confirmed_text.is_not(None),
+        )
+        .order_by(Recognition.learner_id, Recognition.confirmed_at.desc(), Recognition.id)
+    )
+    solved: dict[str, str | None] = {}
+    for learner_id, confirmed in rows.tuples():
+        if not confirmed or pools.full(learner_id):
+            continue
+        problem = pools.scrubber.scrub(confirmed).strip()  # the solver never sees a name either
+        if not problem or pools.is_heldout_text(problem):
+            continue
+        if problem not in solved:
+            try:
+                solved[problem] = _solution_text(await run_sandboxed(solve_problem, problem))
+            except UnprocessableError:
+                solved[problem] = None  # not a problem the engine can check: no example
+        output = solved[problem]
+        if output is not None:
+            pools.add(learner_id, BelleExample(instruction=problem, output=output))
+
+
+async def learner_examples(
+    session: AsyncSession, school_id: UUID, learner_ids: Iterable[UUID]
+) -> dict[str, list[BelleExample]]:
+    """Scrubbed examples per learner (keyed by the learner id's text, never a name).
+
+    Only learners who are active students of the school with training consent *now* contribute,
+    whatever the caller passes. Approved turns and corrected recognitions come first (they are rare),
+    then correct attempts, up to ``MAX_ROWS_PER_LEARNER`` in all.
+    """
+    allowed = set(await consented_learners(session, school_id))
+    learners = sorted({lid for lid in learner_ids if lid in allowed})
+    if not learners:
+        return {}
+    scrubber = await _scrubber(session, school_id)
+    # Same problem text as a held-out item (a duplicate under another id) would leak the test set.
+    pools = _Pools(scrubber, await _heldout_keys(session, school_id, scrubber))
+    await _add_approved_turns(session, pools, school_id, learners)
+    await _add_corrected_recognitions(session, pools, learners)
+    await _add_attempts(session, pools, learners)
+    return {key: examples for key, examples in pools.out.items() if examples}
 
 
 async def heldout_examples(session: AsyncSession, school_id: UUID, limit: int = 200) -> list[BelleExample]:
     """Verified items (global or the school's) in the held-out split, in a stable order."""
     scrubber = await _scrubber(session, school_id)
-    rows = await session.scalars(
-        select(Item)
-        .where(Item.verified.is_(True), (Item.school_id.is_(None)) | (Item.school_id == school_id))
-        .order_by(Item.id)
-    )
+    rows = await session.scalars(select(Item).where(*_heldout_scope(school_id)).order_by(Item.id))
     examples: list[BelleExample] = []
     for item in rows:
         if not is_heldout(item.id):

@@ -49,6 +49,7 @@ from tutor.tutoring.schemas import (
     HintRequest,
     LLMSolveRequest,
     ModelProvenance,
+    TurnApprovalOut,
     TurnCreate,
     TurnOut,
 )
@@ -266,6 +267,18 @@ class DialogueController(Controller):
             finish_reason=result.finish_reason,
         )
         return [dlg.turn_out(student), dlg.turn_out(tutor)]
+
+    @post(
+        "/{dialogue_id:uuid}/turns/{seq:int}/approve",
+        guards=[requires_roles("teacher", "admin")],
+        status_code=200,
+        summary="Approve a tutor turn as training data (the learner's teachers, school admins); idempotent",
+    )
+    async def approve_turn(
+        self, request: Req, db_session: AsyncSession, dialogue_id: UUID, seq: int
+    ) -> TurnApprovalOut:
+        turn = await dlg.approve_turn(db_session, request.user, dialogue_id, seq)
+        return dlg.approval_out(turn)
 
     @post("/{dialogue_id:uuid}/turns/stream", summary="Say something; the tutor's answer streams (SSE)")
     async def turn_stream(

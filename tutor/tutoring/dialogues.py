@@ -7,6 +7,7 @@ talks in their dialogue; their teachers and school admins can read it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -20,7 +21,8 @@ from adapters.llm import (
     build_dialogue_prompt,
     defaults_for,
 )
-from tutor.audit.kinds import MODEL_OUTPUT_DIALOGUE_TURN
+from tutor.audit.events import record_event
+from tutor.audit.kinds import AI_CONTENT_APPROVED, MODEL_OUTPUT_DIALOGUE_TURN
 from tutor.auth.access import learner_visible_to
 from tutor.auth.principal import Principal
 from tutor.db.models import Attempt, Item
@@ -29,10 +31,12 @@ from tutor.errors import ConflictError, ForbiddenError, NotFoundError, Unprocess
 from tutor.items.access import visible_item
 from tutor.tutoring.audit import record_model_output
 from tutor.tutoring.config import TutoringConfig
-from tutor.tutoring.schemas import DialogueCreate, DialogueOut, ModelProvenance, TurnOut
+from tutor.tutoring.schemas import DialogueCreate, DialogueOut, ModelProvenance, TurnApprovalOut, TurnOut
 
 __all__ = [
     "add_tutor_turn",
+    "approval_out",
+    "approve_turn",
     "create_dialogue",
     "dialogue_out",
     "dialogue_params",
@@ -201,6 +205,57 @@ async def add_tutor_turn(
         refs={"dialogue_id": str(dialogue.id), "turn_seq": row.seq},
     )
     return row
+
+
+async def approve_turn(
+    session: AsyncSession, principal: Principal, dialogue_id: UUID, seq: int
+) -> DialogueTurnRow:
+    """A teacher of the learner's class (or their school's admin) approves a tutor turn as training data.
+
+    Another school's dialogue is 404, a learner the caller does not teach 403, a learner turn 422.
+    Approving an approved turn changes nothing and records no second event. The audit event is written
+    in the caller's transaction, so the approval and its record commit together.
+    """
+    if not (principal.is_teacher or principal.is_admin):
+        raise ForbiddenError("Only the learner's teachers and school admins approve tutor turns.")
+    dialogue = await session.get(Dialogue, dialogue_id)
+    if dialogue is None or dialogue.school_id != principal.school_id:
+        raise NotFoundError("Dialogue not found.")
+    await learner_visible_to(session, principal, dialogue.learner_id)
+    turn = await session.scalar(
+        select(DialogueTurnRow)
+        .where(DialogueTurnRow.dialogue_id == dialogue.id, DialogueTurnRow.seq == seq)
+        .with_for_update()
+    )
+    if turn is None:
+        raise NotFoundError("Turn not found.")
+    if turn.role != "tutor":
+        raise UnprocessableError("Only the tutor's turns can be approved.", field="seq")
+    if turn.approved_at is not None:
+        return turn
+    turn.approved_by, turn.approved_at = principal.id, datetime.now(UTC)
+    await session.flush()
+    await record_event(
+        session,
+        kind=AI_CONTENT_APPROVED,
+        actor_id=principal.id,
+        actor_role=principal.role,
+        learner_id=dialogue.learner_id,
+        payload={"dialogue_id": str(dialogue.id), "seq": turn.seq},
+        school_id=principal.school_id,
+    )
+    return turn
+
+
+def approval_out(row: DialogueTurnRow) -> TurnApprovalOut:
+    assert row.approved_at is not None  # only called on approved turns
+    return TurnApprovalOut(
+        dialogue_id=row.dialogue_id,
+        seq=row.seq,
+        role="tutor",
+        approved_by=row.approved_by,
+        approved_at=row.approved_at,
+    )
 
 
 def turn_out(row: DialogueTurnRow) -> TurnOut:

@@ -23,6 +23,7 @@ __all__ = [
     "LLMSolveRequest",
     "ModelProvenance",
     "StepVerdictOut",
+    "TurnApprovalOut",
     "TurnCreate",
     "TurnOut",
     "generated_item_out",
@@ -125,6 +126,16 @@ class TurnOut(msgspec.Struct, kw_only=True):
     role: Literal["student", "tutor"]
     text: str
     created_at: datetime
+
+
+class TurnApprovalOut(msgspec.Struct, kw_only=True):
+    """A tutor turn a teacher approved (as training data); approving again changes nothing."""
+
+    dialogue_id: UUID
+    seq: int
+    role: Literal["tutor"]
+    approved_by: UUID | None
+    approved_at: datetime
 
 
 class ExerciseGenerateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

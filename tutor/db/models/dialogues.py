@@ -6,9 +6,10 @@ copied to logs; the audit log gets the model's side with its model/adapter/templ
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tutor.db.base import Base
@@ -42,7 +43,11 @@ class Dialogue(Base):
 
 
 class DialogueTurnRow(Base):
-    """One message; ``seq`` orders them. Tutor turns record what produced them."""
+    """One message; ``seq`` orders them. Tutor turns record what produced them.
+
+    A teacher (or school admin) may approve a tutor turn: approved turns of learners with training
+    consent become training examples (``tutor.training.data``).
+    """
 
     __tablename__ = "dialogue_turns"
     __table_args__ = (
@@ -57,5 +62,7 @@ class DialogueTurnRow(Base):
     model: Mapped[str | None] = mapped_column(String(200))
     adapter: Mapped[str | None] = mapped_column(String(140))
     template_id: Mapped[str | None] = mapped_column(String(64))
+    approved_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="turns", lazy="noload")
