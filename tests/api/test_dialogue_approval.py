@@ -82,6 +82,7 @@ async def test_approval_is_audited_once_and_idempotent(
     client: AsyncTestClient[Litestar], world: World, settings: Settings, session: AsyncSession
 ) -> None:
     learner_id, teacher_id, school_id = world.students[0].id, world.teacher.id, world.school.id
+    learner_headers = auth_headers(settings, world.students[0])
     dialogue_id = await create_dialogue(
         session, world.students[0], ("student", "我不会"), ("tutor", "先把 3 移到右边。")
     )
@@ -96,6 +97,8 @@ async def test_approval_is_audited_once_and_idempotent(
     assert event.school_id == school_id
     assert event.payload == {"dialogue_id": str(dialogue_id), "seq": 2}
     assert event.learner_ref is not None and str(learner_id) not in str(event.payload)
+    shown = await client.get(f"/v1/dialogues/{dialogue_id}", headers=learner_headers)
+    assert [t["approved_at"] is not None for t in shown.json()["turns"]] == [False, True]
 
 
 async def test_a_deleted_approver_leaves_the_approval_time(

@@ -264,6 +264,7 @@ def turn_out(row: DialogueTurnRow) -> TurnOut:
         role="tutor" if row.role == "tutor" else "student",
         text=row.text,
         created_at=row.created_at,
+        approved_at=row.approved_at,
     )
 
 

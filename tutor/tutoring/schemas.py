@@ -126,6 +126,8 @@ class TurnOut(msgspec.Struct, kw_only=True):
     role: Literal["student", "tutor"]
     text: str
     created_at: datetime
+    approved_at: datetime | None = None
+    """Set once a teacher approved this tutor turn as training data."""
 
 
 class TurnApprovalOut(msgspec.Struct, kw_only=True):
