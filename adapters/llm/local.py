@@ -36,9 +36,12 @@ from adapters.llm.schemas import (
 from adapters.llm.streaming import make_cancel_criteria
 from tutor.errors import ServiceUnavailableError, TutorError, UnprocessableError
 
-__all__ = ["EngineStats", "LocalEngine"]
+__all__ = ["MAX_LOADED_ADAPTERS", "EngineStats", "LocalEngine"]
 
 log = logging.getLogger(__name__)
+
+MAX_LOADED_ADAPTERS = 8
+"""Adapters one engine keeps in memory (startup + loaded on demand); more is refused with a 503."""
 
 
 @dataclass(slots=True)
@@ -85,6 +88,11 @@ def _resolve_dtype(setting: str, device: str) -> Any:
         ) from None
 
 
+def _adapter_files(path: Path) -> tuple[Path, bool]:
+    resolved = Path(path).resolve()
+    return resolved, (resolved / "adapter_config.json").is_file()
+
+
 class LocalEngine:
     """transformers + peft engine; see the module docstring."""
 
@@ -103,6 +111,9 @@ class LocalEngine:
         self._adapters: dict[str, AdapterRef] = {}
         self._default_adapter: AdapterRef | None = None
         self._active: str | None = None
+        self._extra: dict[str, AdapterRef] = {}  # loaded on demand (activations), by key
+        self._paths: dict[str, Path] = {}  # every loaded adapter's directory, by key
+        self._adapter_lock = asyncio.Lock()
         self._waiting_streams = 0
         self._batcher: DynamicBatcher[GenerationRequest, GenerationResult] = DynamicBatcher(
             self._run_batch,
@@ -175,6 +186,7 @@ class LocalEngine:
             for ref, path in adapters[1:]:
                 model.load_adapter(str(path), adapter_name=ref.key)
             self._adapters = {ref.name: ref for ref, _ in adapters}
+            self._paths = {ref.key: path.resolve() for ref, path in adapters}
             self._default_adapter = first_ref
             model.set_adapter(first_ref.key)
             self._active = first_ref.key
@@ -206,13 +218,67 @@ class LocalEngine:
             status="ok",
             engine=self.name,
             model=self.model_name,
-            adapters=[ref.key for ref in self._adapters.values()],
+            adapters=[ref.key for ref in self._adapters.values()] + list(self._extra),
             device=self._loaded.device,
             dtype=self._loaded.dtype,
         )
 
     def resolve_adapter(self, adapter: str | None) -> AdapterRef | None:
+        if adapter and adapter in self._extra:
+            return self._extra[adapter]
         return pick_adapter(self._adapters, self._default_adapter, adapter, where="loaded")
+
+    async def ensure_adapter(self, name: str, version: str, path: Path) -> AdapterRef:
+        """Load ``path`` as ``name@version`` next to the startup adapters (on the model thread)."""
+        ref = AdapterRef(name=name, version=version)
+        await self.load()
+        async with self._adapter_lock:
+            resolved, has_config = await asyncio.to_thread(_adapter_files, path)
+            known = self._paths.get(ref.key)
+            if known is not None:
+                if known != resolved:
+                    raise ServiceUnavailableError(
+                        f"Adapter {ref.key} is already loaded from {known}, not {resolved}:"
+                        " rename one of them (TUTOR_LLM_ADAPTERS) or restart the engine.",
+                        retry_after=30,
+                    )
+                return ref
+            if len(self._paths) >= MAX_LOADED_ADAPTERS:
+                raise ServiceUnavailableError(
+                    f"Cannot load adapter {ref.key}: {MAX_LOADED_ADAPTERS} adapters are already loaded"
+                    f" ({', '.join(self._paths)}). Restart the engine to unload old versions.",
+                    retry_after=30,
+                )
+            if not has_config:
+                raise ServiceUnavailableError(
+                    f"Adapter {ref.key} cannot be served: no adapter_config.json in {resolved}."
+                )
+            loop = asyncio.get_running_loop()
+            try:
+                await loop.run_in_executor(self._executor, self._load_adapter_sync, ref, resolved)
+            except TutorError:
+                raise
+            except Exception as exc:
+                log.exception("loading adapter %s failed", ref.key)
+                raise ServiceUnavailableError(
+                    f"Adapter {ref.key} could not be loaded from {resolved} ({type(exc).__name__}).",
+                    retry_after=30,
+                ) from exc
+            self._extra[ref.key] = ref
+            self._paths[ref.key] = resolved
+            return ref
+
+    def _load_adapter_sync(self, ref: AdapterRef, path: Path) -> None:
+        """Runs on the model's one worker thread, so it never overlaps a generation."""
+        loaded = self._require()
+        if self._paths:  # already a PeftModel
+            loaded.model.load_adapter(str(path), adapter_name=ref.key)
+        else:
+            from peft import PeftModel
+
+            loaded.model = PeftModel.from_pretrained(loaded.model, str(path), adapter_name=ref.key)
+            self._active = ref.key
+        loaded.model.eval()
 
     def count_tokens(self, text: str) -> int:
         return len(self._require().counter(text, add_special_tokens=False)["input_ids"])
@@ -237,7 +303,7 @@ class LocalEngine:
 
         model = self._require().model
         if ref is None:
-            return model.disable_adapter() if self._adapters else contextlib.nullcontext()
+            return model.disable_adapter() if self._paths else contextlib.nullcontext()
         if self._active != ref.key:
             model.set_adapter(ref.key)
             self._active = ref.key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from adapters.llm.schemas import AdapterRef, EngineHealth, GenerationRequest, GenerationResult
@@ -30,6 +31,11 @@ class LLMEngine(Protocol):
 
     def resolve_adapter(self, adapter: str | None) -> AdapterRef | None:
         """Which adapter a request naming ``adapter`` gets; 422 for an unknown one."""
+        ...
+
+    async def ensure_adapter(self, name: str, version: str, path: Path) -> AdapterRef:
+        """Make ``name@version`` (saved at ``path``) servable; afterwards ``resolve_adapter`` knows its
+        key. 503 when it cannot be loaded (too many adapters, missing files, not on the server)."""
         ...
 
     def count_tokens(self, text: str) -> int:

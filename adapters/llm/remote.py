@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncGenerator, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -78,6 +79,7 @@ class RemoteEngine:
             name, version = parse_adapter_spec(spec)
             self._adapters[name] = AdapterRef(name=name, version=version or "served")
         self._default = next(iter(self._adapters.values()), None)
+        self._extra: dict[str, AdapterRef] = {}  # activated versions the server serves as name@version
         self.model_name = config.remote_model or ""
         self._served: list[str] = []
         self._error: str | None = None
@@ -115,7 +117,25 @@ class RemoteEngine:
         )
 
     def resolve_adapter(self, adapter: str | None) -> AdapterRef | None:
+        if adapter and adapter in self._extra:
+            return self._extra[adapter]
         return pick_adapter(self._adapters, self._default, adapter, where="served")
+
+    async def ensure_adapter(self, name: str, version: str, path: Path) -> AdapterRef:
+        """The server must already serve a LoRA module named ``name@version``; this cannot load one."""
+        ref = AdapterRef(name=name, version=version)
+        if ref.key in self._extra or self._adapters.get(name) == ref:
+            return ref
+        await self.load()
+        if ref.key not in self._served:
+            self._served = []  # ask again next time: the operator may have added the module
+            raise ServiceUnavailableError(
+                f"The model server at TUTOR_LLM_REMOTE_URL does not serve the activated adapter {ref.key};"
+                f" start vLLM with --enable-lora --lora-modules {ref.key}={path}.",
+                retry_after=30,
+            )
+        self._extra[ref.key] = ref
+        return ref
 
     def count_tokens(self, text: str) -> int:
         """An upper bound without a tokenizer: BELLE's vocabularies never use more than one per character."""
@@ -150,7 +170,7 @@ class RemoteEngine:
             raise UnprocessableError(f"The prompt is too long (over {MAX_PROMPT_CHARS} characters).")
         ref = self.resolve_adapter(request.adapter)
         return {
-            "model": ref.name if ref else self.model_name,
+            "model": (ref.key if ref.key in self._extra else ref.name) if ref else self.model_name,
             "prompt": request.prompt,
             "stream": stream,
             **request.params.to_openai(),

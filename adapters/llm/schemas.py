@@ -28,8 +28,9 @@ class AdapterRef(msgspec.Struct, frozen=True):
 class GenerationRequest(msgspec.Struct, frozen=True, kw_only=True):
     """One prompt (already rendered in BELLE format) and how to decode it.
 
-    ``adapter`` is an adapter name (the configured version is used) or ``None`` for the engine's
-    default adapter; ``""`` asks for the bare base model.
+    ``adapter`` is an adapter name (the configured version is used), ``name@version`` (a startup
+    version or one loaded with ``ensure_adapter``), or ``None`` for the engine's default adapter;
+    ``""`` asks for the bare base model.
     """
 
     prompt: str

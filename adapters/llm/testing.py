@@ -175,6 +175,9 @@ class ScriptedEngine:
     def resolve_adapter(self, adapter: str | None) -> AdapterRef | None:
         return None if adapter == "" else AdapterRef(name="math", version="v1")
 
+    async def ensure_adapter(self, name: str, version: str, path: Path) -> AdapterRef:
+        return AdapterRef(name=name, version=version)
+
     def count_tokens(self, text: str) -> int:
         return len(text)
 

@@ -3,7 +3,8 @@
 Activation re-applies the evaluation gate against the adapter active *now* (scores are stored with each
 run), so a candidate that passed against an older adapter cannot replace a better one. Rollback marks
 the current activation rolled back; the newest activation not rolled back is what is served, so
-repeated rollbacks walk back through history and the last one returns to the bare base model.
+repeated rollbacks walk back through history and the last one returns to the startup default.
+Serving honours this per request: ``tutor.tutoring.engine.served_adapter``.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ async def current_activation(session: AsyncSession, adapter_name: str) -> Adapte
 
 
 async def active_run(session: AsyncSession, adapter_name: str) -> TrainingRun | None:
-    """The run whose adapter is served for ``adapter_name`` (None: serve the bare base model)."""
+    """The run whose adapter is served for ``adapter_name`` (None: the engine's startup adapter)."""
     activation = await current_activation(session, adapter_name)
     return None if activation is None else await session.get(TrainingRun, activation.run_id)
 
@@ -169,7 +170,7 @@ async def activate(
 
 
 async def rollback(session: AsyncSession, principal: Principal, name: str) -> TrainingRun | None:
-    """Undo the current activation; returns the run now served (None: the bare base model)."""
+    """Undo the current activation; returns the run now served (None: the startup default)."""
     current = await current_activation(session, name)
     if current is None:
         raise ConflictError(

@@ -38,7 +38,7 @@ from tutor.tutoring import dialogues as dlg
 from tutor.tutoring.audit import record_model_output
 from tutor.tutoring.checking import check_model_text, solve_checked
 from tutor.tutoring.config import TutoringConfig
-from tutor.tutoring.engine import get_engine, provide_engine
+from tutor.tutoring.engine import get_engine, provide_engine, served_adapter
 from tutor.tutoring.exercises import generate_with_llm
 from tutor.tutoring.schemas import (
     DialogueCreate,
@@ -127,18 +127,21 @@ class SolveStreamController(Controller):
     dependencies = dict(_DEPS)
 
     @post("/stream", summary="Solve with the language model, streaming tokens (SSE), then checked steps")
-    async def solve_stream(self, request: Req, data: LLMSolveRequest, engine: LLMEngine) -> ServerSentEvent:
+    async def solve_stream(
+        self, request: Req, db_session: AsyncSession, data: LLMSolveRequest, engine: LLMEngine
+    ) -> ServerSentEvent:
         state = request.app.state
         principal = request.user
         _uses_sandbox(state)
         await run_sandboxed(solve_problem, data.problem)  # unreadable problem: 422 before the model runs
+        adapter = await served_adapter(db_session, engine, data.adapter)
         params = data.params or defaults_for("solution")
         prompt = render("solution", data.lang, problem=data.problem)
         first, stream = await _primed(
-            engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=data.adapter))
+            engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))
         )
 
-        ref = engine.resolve_adapter(data.adapter)
+        ref = engine.resolve_adapter(adapter)
         provenance = ModelProvenance(
             model=engine.health().model, adapter=ref.key if ref else None, template=prompt.template_id
         )
@@ -168,7 +171,7 @@ class SolveStreamController(Controller):
                     yield event
                 attempt = await check_model_text(data.problem, "".join(pieces), params, None)
                 outcome = await solve_checked(
-                    engine, data.problem, lang=data.lang, params=params, adapter=data.adapter, first=attempt
+                    engine, data.problem, lang=data.lang, params=params, adapter=adapter, first=attempt
                 )
             except TutorError as exc:
                 await unchecked(f"error: {exc.title}")
@@ -254,7 +257,10 @@ class DialogueController(Controller):
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
         params = dlg.dialogue_params(data.params)
-        [result] = await engine.generate([GenerationRequest(prompt=prompt.text, params=params)])
+        adapter = await served_adapter(db_session, engine, None)
+        [result] = await engine.generate(
+            [GenerationRequest(prompt=prompt.text, params=params, adapter=adapter)]
+        )
         tutor = await dlg.add_tutor_turn(
             db_session,
             request.user,
@@ -296,8 +302,11 @@ class DialogueController(Controller):
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
         params = dlg.dialogue_params(data.params)
-        ref = engine.resolve_adapter(None)
-        first, stream = await _primed(engine.stream(GenerationRequest(prompt=prompt.text, params=params)))
+        adapter = await served_adapter(db_session, engine, None)
+        ref = engine.resolve_adapter(adapter)
+        first, stream = await _primed(
+            engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))
+        )
         student_out = dlg.turn_out(student)
         await db_session.commit()  # the learner's message is stored before the reply streams
         model = engine.health().model

@@ -20,7 +20,7 @@ from tutor.math.schemas import SolveIn, SolveOut, SolveStepOut, step_out
 from tutor.settings import Settings
 from tutor.tutoring.audit import record_model_output
 from tutor.tutoring.checking import SolveOutcome, provenance_of, solve_checked
-from tutor.tutoring.engine import get_engine
+from tutor.tutoring.engine import get_engine, served_adapter
 from tutor.tutoring.hints import hint_checked
 from tutor.tutoring.schemas import CheckedSolutionOut, HintOut
 
@@ -64,6 +64,7 @@ async def llm_solve(
     Audit events are written into ``session`` (the request's transaction).
     """
     engine = get_engine(state, settings)
+    adapter = await served_adapter(session, engine, adapter)
     outcome = await solve_checked(engine, problem, lang=lang, params=params, adapter=adapter)
     await record_solve_outcome(session, principal, outcome, engine)
     return outcome.answer
@@ -77,7 +78,9 @@ async def solve_out_with_llm(state: State, principal: Principal, data: SolveIn) 
     """
     settings: Settings = state.settings
     engine = get_engine(state, settings)
-    outcome = await solve_checked(engine, data.problem, lang=data.language)
+    async with state.session_maker() as session:
+        adapter = await served_adapter(session, engine, None)
+    outcome = await solve_checked(engine, data.problem, lang=data.language, adapter=adapter)
 
     async def audit(session: AsyncSession) -> None:
         await record_solve_outcome(session, principal, outcome, engine)
@@ -128,6 +131,7 @@ async def llm_hint(
 ) -> HintOut:
     """A Socratic next-step hint, checked not to reveal the answer; every attempt audited."""
     engine = get_engine(state, settings)
+    adapter = await served_adapter(session, engine, adapter)
     outcome = await hint_checked(engine, problem, work=work, lang=lang, params=params, adapter=adapter)
     for number, attempt in enumerate(outcome.attempts, start=1):
         await record_model_output(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,5 +120,17 @@ async def test_unreachable_server_is_503() -> None:
         with pytest.raises(ServiceUnavailableError, match="TUTOR_LLM_REMOTE_URL") as info:
             await engine.generate([GenerationRequest(prompt=PROMPT)])
         assert info.value.headers["Retry-After"] == "10"
+    finally:
+        await engine.close()
+
+
+async def test_an_activated_version_the_server_does_not_serve_names_the_lora_module_to_add(
+    openai_server: Any,
+) -> None:
+    engine = remote(openai_server.url)
+    try:
+        assert (await engine.ensure_adapter("math", "v1", Path("/adapters/math/v1"))).key == "math@v1"
+        with pytest.raises(ServiceUnavailableError, match="--lora-modules math@v2=/adapters/math/v2"):
+            await engine.ensure_adapter("math", "v2", Path("/adapters/math/v2"))
     finally:
         await engine.close()
