@@ -48,14 +48,8 @@ def _solve_stems(math: str) -> tuple[str, str]:
     return f"解方程：{math}", f"Solve: {math}"
 
 
-def num_integers(rng: R, level: int) -> Draft:
-    n = 3 + (level > 0)
-    nums = [_nz(rng, -_span(level, 12), _span(level, 12)) for _ in range(n)]
-    ops = [rng.choice("+-") for _ in range(n - 1)]
-    text = _p(nums[0]) if level else str(nums[0])
-    for op, v in zip(ops, nums[1:], strict=True):
-        text += f" {op} {_p(v)}"
-    value = sympy.sympify(text.replace(" ", ""))
+def _calculation(text: str, value: sympy.Expr, level: int) -> Draft:
+    """A "calculate this" exercise whose expected answer is the number ``value``."""
     return Draft(
         text,
         None,
@@ -66,6 +60,17 @@ def num_integers(rng: R, level: int) -> Draft:
         latex_arith(text),
         level=level,
     )
+
+
+def num_integers(rng: R, level: int) -> Draft:
+    n = 3 + (level > 0)
+    nums = [_nz(rng, -_span(level, 12), _span(level, 12)) for _ in range(n)]
+    ops = [rng.choice("+-") for _ in range(n - 1)]
+    text = _p(nums[0]) if level else str(nums[0])
+    for op, v in zip(ops, nums[1:], strict=True):
+        text += f" {op} {_p(v)}"
+    value = sympy.sympify(text.replace(" ", ""))
+    return _calculation(text, value, level)
 
 
 def num_integer_muldiv(rng: R, level: int) -> Draft:
@@ -113,16 +118,7 @@ def num_powers(rng: R, level: int) -> Draft:
     forms = [f"{a}^{n}", f"(-{a})^{n} + {b}^2", f"-{a}^{n} - (-{b})^3 * 2"]
     text = forms[min(level, 2)]
     value = sympy.sympify(text.replace("^", "**"))
-    return Draft(
-        text,
-        None,
-        "number",
-        _answer_num(value),
-        f"计算：{text}",
-        f"Calculate: {text}",
-        latex_arith(text),
-        level=level,
-    )
+    return _calculation(text, value, level)
 
 
 def frac_simplify(rng: R, level: int) -> Draft:
@@ -162,16 +158,7 @@ def frac_add_sub(rng: R, level: int) -> Draft:
     op = rng.choice("+-") if level else "+"
     text = f"{_ftext(f)} {op} {_ftext(g)}"
     value = f + g if op == "+" else f - g
-    return Draft(
-        text,
-        None,
-        "number",
-        _answer_num(value),
-        f"计算：{text}",
-        f"Calculate: {text}",
-        latex_arith(text),
-        level=level,
-    )
+    return _calculation(text, value, level)
 
 
 def frac_mul_div(rng: R, level: int) -> Draft:
