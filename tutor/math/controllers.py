@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.llm.config import LLMConfig
 from tutor.api.types import AuthedRequest
 from tutor.auth.consent_guard import TUTORING
+from tutor.auth.scopes import MATH_SOLVE, SERVICE_SCOPE
 from tutor.math import sandbox
 from tutor.math.grading import check_answer_sync
 from tutor.math.schemas import AnswerCheckIn, AnswerCheckOut, SolveIn, SolveOut, step_out
 from tutor.math.solver import solve_problem
 from tutor.math.steps import Solution
+from tutor.privacy.rate_limits import MATH_ROUTE, MODEL_AND_MATH_ROUTE
 from tutor.recognition.services import confirm_recognition
 from tutor.settings import Settings
 from tutor.tutoring.service import solve_out_with_llm
@@ -30,7 +32,12 @@ class MathController(Controller):
     path = "/v1"
     tags = ["math"]
 
-    @post("/solve", status_code=200, summary="Solve a problem step by step; every step is checked")
+    @post(
+        "/solve",
+        status_code=200,
+        opt={**MODEL_AND_MATH_ROUTE, SERVICE_SCOPE: MATH_SOLVE},
+        summary="Solve a problem step by step; every step is checked",
+    )
     async def solve(self, request: AuthedRequest, data: SolveIn, db_session: AsyncSession) -> SolveOut:
         modality, edited = "typed", None
         if data.recognition_id is not None:
@@ -53,7 +60,12 @@ class MathController(Controller):
             recognition_edited=edited,
         )
 
-    @post("/answers/check", status_code=200, summary="Is a submitted answer equal to the expected one?")
+    @post(
+        "/answers/check",
+        status_code=200,
+        opt={**MATH_ROUTE, SERVICE_SCOPE: MATH_SOLVE},
+        summary="Is a submitted answer equal to the expected one?",
+    )
     async def check_answer(self, request: AuthedRequest, data: AnswerCheckIn) -> AnswerCheckOut:
         kind, result = await sandbox.run_sandboxed(
             check_answer_sync, data.expected, data.submitted, data.answer_kind

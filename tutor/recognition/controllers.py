@@ -21,6 +21,7 @@ from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.errors import UnprocessableError
+from tutor.privacy.rate_limits import MODEL_ROUTE
 from tutor.recognition.runtime import recognition_runtime
 from tutor.recognition.schemas import FormulaJsonIn, RecognitionOut, RecognitionQualityOut
 from tutor.recognition.services import quality_by_engine, store_recognition
@@ -98,6 +99,7 @@ class RecognitionController(Controller):
 
     @post(
         "/recognize/formula",
+        opt=MODEL_ROUTE,
         summary="Read a handwritten formula (pix2tex)",
         description=(
             "Send a PNG, JPEG or WebP picture from the handwriting pad, either as multipart field `file` or "
@@ -119,6 +121,7 @@ class RecognitionController(Controller):
 
     @post(
         "/recognize/speech",
+        opt=MODEL_ROUTE,
         summary="Transcribe a spoken question (whisper)",
         description=(
             "Send the recording as multipart field `file` (WAV, MP3, M4A, OGG/Opus or WebM; at most 60 s "

@@ -28,10 +28,12 @@ from tutor.audit.kinds import MODEL_OUTPUT_SOLUTION
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
+from tutor.auth.scopes import EXERCISES_GENERATE, SERVICE_SCOPE
 from tutor.errors import TutorError, UnprocessableError
 from tutor.math import sandbox
 from tutor.math.sandbox import run_sandboxed
 from tutor.math.solver import solve_problem
+from tutor.privacy.rate_limits import MODEL_ROUTE
 from tutor.runtime import register_shutdown
 from tutor.settings import Settings
 from tutor.tutoring import dialogues as dlg
@@ -121,7 +123,8 @@ async def _relay(
 
 
 class SolveStreamController(Controller):
-    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
+    # a student needs guardian consent for tutoring (tutor.auth.consent_guard); a model runs (rate limit)
+    opt = {**TUTORING, **MODEL_ROUTE}
     path = "/v1/solve"
     tags = ["solve"]
     dependencies = dict(_DEPS)
@@ -191,7 +194,8 @@ class SolveStreamController(Controller):
 
 
 class HintController(Controller):
-    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
+    # a student needs guardian consent for tutoring (tutor.auth.consent_guard); a model runs (rate limit)
+    opt = {**TUTORING, **MODEL_ROUTE}
     path = "/v1/hints"
     tags = ["tutoring"]
 
@@ -242,7 +246,11 @@ class DialogueController(Controller):
         dialogue = await dlg.get_dialogue(db_session, request.user, dialogue_id)
         return dlg.dialogue_out(dialogue, await dlg.load_turns(db_session, dialogue))
 
-    @post("/{dialogue_id:uuid}/turns", summary="Say something; the tutor answers (one JSON reply)")
+    @post(
+        "/{dialogue_id:uuid}/turns",
+        opt=MODEL_ROUTE,
+        summary="Say something; the tutor answers (one JSON reply)",
+    )
     async def turn(
         self,
         request: Req,
@@ -286,7 +294,11 @@ class DialogueController(Controller):
         turn = await dlg.approve_turn(db_session, request.user, dialogue_id, seq)
         return dlg.approval_out(turn)
 
-    @post("/{dialogue_id:uuid}/turns/stream", summary="Say something; the tutor's answer streams (SSE)")
+    @post(
+        "/{dialogue_id:uuid}/turns/stream",
+        opt=MODEL_ROUTE,
+        summary="Say something; the tutor's answer streams (SSE)",
+    )
     async def turn_stream(
         self,
         request: Req,
@@ -356,6 +368,7 @@ class ExerciseController(Controller):
     @post(
         "/generate",
         guards=[requires_roles("teacher", "admin", "service")],
+        opt={**MODEL_ROUTE, SERVICE_SCOPE: EXERCISES_GENERATE},
         summary="Generate verified exercises for a knowledge point (template engine or the model)",
     )
     async def generate(
