@@ -137,7 +137,7 @@ class SolveStreamController(Controller):
         principal = request.user
         _uses_sandbox(state)
         await run_sandboxed(solve_problem, data.problem)  # unreadable problem: 422 before the model runs
-        adapter = await served_adapter(db_session, engine, data.adapter)
+        adapter = await served_adapter(db_session, engine, data.adapter, principal)
         params = data.params or defaults_for("solution")
         prompt = render("solution", data.lang, problem=data.problem)
         first, stream = await _primed(
@@ -265,7 +265,7 @@ class DialogueController(Controller):
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
         params = dlg.dialogue_params(data.params)
-        adapter = await served_adapter(db_session, engine, None)
+        adapter = await served_adapter(db_session, engine, None, request.user)
         [result] = await engine.generate(
             [GenerationRequest(prompt=prompt.text, params=params, adapter=adapter)]
         )
@@ -314,7 +314,7 @@ class DialogueController(Controller):
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
         params = dlg.dialogue_params(data.params)
-        adapter = await served_adapter(db_session, engine, None)
+        adapter = await served_adapter(db_session, engine, None, principal)
         ref = engine.resolve_adapter(adapter)
         first, stream = await _primed(
             engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))

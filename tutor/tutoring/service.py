@@ -64,7 +64,7 @@ async def llm_solve(
     Audit events are written into ``session`` (the request's transaction).
     """
     engine = get_engine(state, settings)
-    adapter = await served_adapter(session, engine, adapter)
+    adapter = await served_adapter(session, engine, adapter, principal)
     outcome = await solve_checked(engine, problem, lang=lang, params=params, adapter=adapter)
     await record_solve_outcome(session, principal, outcome, engine)
     return outcome.answer
@@ -79,7 +79,7 @@ async def solve_out_with_llm(state: State, principal: Principal, data: SolveIn) 
     settings: Settings = state.settings
     engine = get_engine(state, settings)
     async with state.session_maker() as session:
-        adapter = await served_adapter(session, engine, None)
+        adapter = await served_adapter(session, engine, None, principal)
     outcome = await solve_checked(engine, data.problem, lang=data.language, adapter=adapter)
 
     async def audit(session: AsyncSession) -> None:
@@ -131,7 +131,7 @@ async def llm_hint(
 ) -> HintOut:
     """A Socratic next-step hint, checked not to reveal the answer; every attempt audited."""
     engine = get_engine(state, settings)
-    adapter = await served_adapter(session, engine, adapter)
+    adapter = await served_adapter(session, engine, adapter, principal)
     outcome = await hint_checked(engine, problem, work=work, lang=lang, params=params, adapter=adapter)
     for number, attempt in enumerate(outcome.attempts, start=1):
         await record_model_output(
