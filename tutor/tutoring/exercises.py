@@ -121,7 +121,8 @@ async def generate_with_llm(
             difficulty=prior,
             difficulty_prior=prior,
             origin="model",
-            verified=True,
+            verified=not principal.is_service,  # a service's items wait for a teacher's approval
+            review_status="pending",
             school_id=principal.school_id,
             created_by=principal.id if principal.role in ("teacher", "admin") else None,
             knowledge_points=[kp],
