@@ -150,7 +150,10 @@ async def test_two_schools_with_the_same_adapter_name_are_independent(
     )
     await session.commit()
     admin_a, admin_b = auth_headers(settings, world.admin), auth_headers(settings, outsider)
-    student_a, student_b = auth_headers(settings, world.students[0]), auth_headers(settings, world.outsider_student)
+    student_a, student_b = (
+        auth_headers(settings, world.students[0]),
+        auth_headers(settings, world.outsider_student),
+    )
 
     assert (await client.post("/v1/adapters/math/2/activate", headers=admin_a)).status_code == 200
     served_a = await _hint_adapter(client, session, student_a)

@@ -91,9 +91,9 @@ async def test_unenrol_removes_the_teachers_access_and_both_are_audited(
     assert back.status_code == 201
     events = list(
         await session.scalars(
-            select(AuditEvent.kind).where(
-                AuditEvent.kind.in_([kinds.ENROLMENT_ADDED, kinds.ENROLMENT_REMOVED])
-            ).order_by(AuditEvent.seq)
+            select(AuditEvent.kind)
+            .where(AuditEvent.kind.in_([kinds.ENROLMENT_ADDED, kinds.ENROLMENT_REMOVED]))
+            .order_by(AuditEvent.seq)
         )
     )
     assert events == [kinds.ENROLMENT_REMOVED, kinds.ENROLMENT_ADDED]

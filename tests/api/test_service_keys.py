@@ -39,8 +39,12 @@ async def test_a_default_key_only_generates_exercises(
         "items": await client.get("/v1/items", headers=headers),
         "item": await client.get(f"/v1/items/{item.id}", headers=headers),
         "solve": await client.post("/v1/solve", json={"problem": "2x + 3 = 7"}, headers=headers),
-        "check": await client.post("/v1/answers/check", json={"expected": "1", "submitted": "1"}, headers=headers),
-        "recognize": await client.post("/v1/recognize/formula", json={"image_base64": "AAAA"}, headers=headers),
+        "check": await client.post(
+            "/v1/answers/check", json={"expected": "1", "submitted": "1"}, headers=headers
+        ),
+        "recognize": await client.post(
+            "/v1/recognize/formula", json={"image_base64": "AAAA"}, headers=headers
+        ),
         "classes": await client.get("/v1/classes", headers=headers),
     }
     assert {name: r.status_code for name, r in refused.items()} == {name: 403 for name in refused}
@@ -63,11 +67,17 @@ async def test_keys_with_more_scopes_can_read_items_and_solve(
     created = await _key(client, settings, world, scopes=["items:read", "math:solve"])
     headers = {"X-API-Key": created["api_key"]}
     assert (await client.get(f"/v1/items/{item.id}", headers=headers)).status_code == 200
-    assert (await client.post("/v1/solve", json={"problem": "2x + 3 = 7"}, headers=headers)).status_code == 200
-    generate = await client.post("/v1/exercises/generate", json={"knowledge_point": "lin.two_step"}, headers=headers)
+    assert (
+        await client.post("/v1/solve", json={"problem": "2x + 3 = 7"}, headers=headers)
+    ).status_code == 200
+    generate = await client.post(
+        "/v1/exercises/generate", json={"knowledge_point": "lin.two_step"}, headers=headers
+    )
     assert generate.status_code == 403
     bad = await client.post(
-        "/v1/service-keys", json={"name": "x", "scopes": ["admin"]}, headers=auth_headers(settings, world.admin)
+        "/v1/service-keys",
+        json={"name": "x", "scopes": ["admin"]},
+        headers=auth_headers(settings, world.admin),
     )
     assert bad.status_code == 422
 
@@ -89,24 +99,26 @@ async def test_keys_expire_and_are_listed_and_revoked(
         f"/v1/service-keys/{created['id']}", headers=auth_headers(settings, world.outsider_admin)
     )
     assert outsider.status_code == 404
-    assert (await client.get("/v1/service-keys", headers=auth_headers(settings, world.outsider_admin))).json() == []
+    assert (
+        await client.get("/v1/service-keys", headers=auth_headers(settings, world.outsider_admin))
+    ).json() == []
     revoked = await client.delete(f"/v1/service-keys/{created['id']}", headers=admin)
     assert revoked.status_code == 200 and revoked.json()["active"] is False
     assert (await client.get("/v1/me", headers=headers)).status_code == 401
 
     second = await _key(client, settings, world)
     await session.execute(
-        update(ApiKey).where(ApiKey.prefix == second["api_key"][:8]).values(
-            expires_at=datetime.now(UTC) - timedelta(seconds=1)
-        )
+        update(ApiKey)
+        .where(ApiKey.prefix == second["api_key"][:8])
+        .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
     )
     await session.commit()
     assert (await client.get("/v1/me", headers={"X-API-Key": second["api_key"]})).status_code == 401
     audited = list(
         await session.scalars(
-            select(AuditEvent.kind).where(
-                AuditEvent.kind.in_([kinds.SERVICE_KEY_CREATED, kinds.SERVICE_KEY_REVOKED])
-            ).order_by(AuditEvent.seq)
+            select(AuditEvent.kind)
+            .where(AuditEvent.kind.in_([kinds.SERVICE_KEY_CREATED, kinds.SERVICE_KEY_REVOKED]))
+            .order_by(AuditEvent.seq)
         )
     )
     assert audited == [kinds.SERVICE_KEY_CREATED, kinds.SERVICE_KEY_REVOKED, kinds.SERVICE_KEY_CREATED]

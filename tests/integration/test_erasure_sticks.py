@@ -84,7 +84,9 @@ def _sign_in(base: str, username: str, password: str) -> tuple[int, str | None]:
 def _rows_about(db_url: str, learner_id: object) -> dict[str, int]:
     with psycopg.connect(libpq_url(db_url)) as conn:
         return {
-            table: conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = %s", (learner_id,)).fetchone()[0]  # type: ignore[index]
+            table: conn.execute(
+                f"SELECT count(*) FROM {table} WHERE {column} = %s", (learner_id,)
+            ).fetchone()[0]  # type: ignore[index]
             for table, column in (
                 ("users", "id"),
                 ("attempts", "learner_id"),
