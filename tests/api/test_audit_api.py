@@ -96,20 +96,6 @@ async def test_teacher_exports_only_their_own_class(
     assert all(row["learner_ref"].startswith("lrn_") for row in rows)
 
 
-async def test_xapi_export_holds_learning_statements(
-    client: Client, session: AsyncSession, world: World, settings: Settings
-) -> None:
-    await learning_events(session, world)
-    response = await client.get(
-        "/v1/audit/export", params={"format": "xapi"}, headers=auth_headers(settings, world.admin)
-    )
-    assert response.status_code == 200
-    statements = response.json()
-    assert len(statements) == 4
-    assert {s["verb"]["id"] for s in statements} == {"http://adlnet.gov/expapi/verbs/answered"}
-    assert all(s["actor"]["account"]["name"].startswith("lrn_") for s in statements)
-
-
 async def test_bad_export_requests_get_clear_4xx(client: Client, world: World, settings: Settings) -> None:
     headers = auth_headers(settings, world.admin)
     backwards = await client.get(

@@ -21,6 +21,8 @@ from tutor.auth.principal import Principal
 
 __all__ = [
     "MAX_AUDIT_TEXT",
+    "input_hash",
+    "input_text",
     "record_correction",
     "record_generated_items",
     "record_recognition",
@@ -37,6 +39,16 @@ def sha256(text: str) -> str:
 
 def _text(text: str) -> dict[str, Any]:
     return {"text": text[:MAX_AUDIT_TEXT], "sha256": sha256(text), "chars": len(text)}
+
+
+def input_text(name: str, text: str) -> dict[str, Any]:
+    """An input the math engine read (a problem): kept, bounded, with its hash."""
+    return {name: text[:MAX_AUDIT_TEXT], f"{name}_sha256": sha256(text)}
+
+
+def input_hash(name: str, text: str) -> dict[str, Any]:
+    """A learner's own words: only the hash and length (the row holding them is erasable)."""
+    return {f"{name}_sha256": sha256(text), f"{name}_chars": len(text)}
 
 
 def _learner(principal: Principal) -> UUID | None:

@@ -14,16 +14,16 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.audit.canonical import canonical_bytes, normalise
 from tutor.audit.chain import GENESIS_HASH, ChainRow, row_hash
 from tutor.audit.pseudonyms import pseudonym_for
-from tutor.db.models.audit import AuditChainHead, AuditEvent
+from tutor.db.models.audit import AuditChainHead, AuditEvent, LearnerPseudonym
 
-__all__ = ["CHAIN_LOCK_KEY", "MAX_PAYLOAD_BYTES", "chain_head", "record_event"]
+__all__ = ["CHAIN_LOCK_KEY", "MAX_PAYLOAD_BYTES", "chain_head", "ensure_pseudonyms", "record_event"]
 
 CHAIN_LOCK_KEY: Final = 0x7475746F72_6175  # "tutor" "au": one constant key for the whole chain
 MAX_PAYLOAD_BYTES: Final = 512 * 1024
@@ -126,3 +126,18 @@ async def record_event(
     )
     await session.flush()
     return event
+
+
+async def ensure_pseudonyms(session: AsyncSession, learners: Select[tuple[UUID]]) -> None:
+    """Give every learner the select names a pseudonym (random, from PostgreSQL's CSPRNG), under the
+    chain lock like every other pseudonym creation."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    ids = learners.subquery()
+    random_pseudonym = text("'lrn_' || replace(gen_random_uuid()::text, '-', '')")
+    await session.execute(
+        insert(LearnerPseudonym)
+        .from_select(
+            ["learner_id", "pseudonym", "created_at"], select(ids.c.id, random_pseudonym, func.now())
+        )
+        .on_conflict_do_nothing(index_elements=["learner_id"])
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm.config import LLMConfig
 from tutor.api.types import AuthedRequest
+from tutor.audit.ai_content import record_solver_solution
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.scopes import MATH_SOLVE, SERVICE_SCOPE
 from tutor.math import sandbox
@@ -49,7 +50,7 @@ class MathController(Controller):
             out = await solve_out_with_llm(request.app.state, request.user, data)
             return msgspec.structs.replace(out, input_modality=modality, recognition_edited=edited)
         solution: Solution = await sandbox.run_sandboxed(solve_problem, data.problem)
-        return SolveOut(
+        out = SolveOut(
             kind=solution.kind,
             engine="symbolic",
             steps=[step_out(s, data.language) for s in solution.steps],
@@ -59,6 +60,16 @@ class MathController(Controller):
             input_modality=modality,
             recognition_edited=edited,
         )
+        await record_solver_solution(
+            db_session,
+            request.user,
+            problem=data.problem,
+            steps=[msgspec.to_builtins(step) for step in out.steps],
+            answer=out.answer,
+            answer_kind=out.answer_kind,
+            verification=out.verification,
+        )
+        return out
 
     @post(
         "/answers/check",

@@ -17,6 +17,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.audit.ai_content import record_recognition
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
@@ -78,6 +79,17 @@ async def _store(
         engine=out.engine,
         text=out.text,
         confidence=out.confidence,
+        parseable=out.parseable,
+        language=out.language,
+    )
+    await record_recognition(
+        db_session,
+        principal,
+        recognition_id=row.id,
+        kind=kind,
+        engine=out.engine,
+        text=out.text,
+        confidence=row.confidence,
         parseable=out.parseable,
         language=out.language,
     )

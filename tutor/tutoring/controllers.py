@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import GenerationRequest, LLMEngine, defaults_for, render
 from tutor.api.pagination import provide_limit_offset
+from tutor.audit.ai_content import input_text
 from tutor.audit.kinds import MODEL_OUTPUT_SOLUTION
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
@@ -165,6 +166,7 @@ class SolveStreamController(Controller):
                         params=params,
                         output="".join(pieces),
                         verdict={"checked": False, "ended": why},
+                        inputs=input_text("problem", data.problem),
                     )
 
                 await persist_shielded(state, write)

@@ -145,6 +145,7 @@ async def generate_with_llm(
             "candidates": [{"kept": v.kept, "reason": v.reason} for v in verdicts],
         },
         refs={"knowledge_point": kp.code, "item_ids": [str(i.id) for i in kept]},
+        inputs={"knowledge_point": kp.code, "difficulty": data.difficulty, "count": count, "lang": data.lang},
     )
     return ExerciseGenerateResponse(
         knowledge_point=kp.code,

@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import GenerationParams
+from tutor.audit.ai_content import input_hash, input_text
 from tutor.audit.kinds import MODEL_OUTPUT_HINT, MODEL_OUTPUT_SOLUTION
 from tutor.auth.principal import Principal
 from tutor.math.schemas import SolveIn, SolveOut, SolveStepOut, step_out
@@ -44,6 +45,7 @@ async def record_solve_outcome(
             params=attempt.params,
             output=attempt.text,
             verdict=verdict,
+            inputs=input_text("problem", outcome.answer.problem),
         )
 
 
@@ -142,6 +144,7 @@ async def llm_hint(
             provenance=provenance_of(attempt.result, engine, outcome.template_id),
             params=attempt.params,
             output=attempt.result.text,
+            inputs={**input_text("problem", problem), **input_hash("work", work)},
             verdict={
                 "attempt": number,
                 "reveals_answer_or_empty": attempt.leaks,
