@@ -27,7 +27,7 @@ from tutor.audit.chain import VerifyReport
 from tutor.audit.config import AuditSettings
 from tutor.audit.events import ensure_pseudonyms, record_event
 from tutor.audit.formats import CONTENT_TYPES, encode_stream
-from tutor.audit.pseudonyms import pseudonyms_of
+from tutor.audit.pseudonyms import pseudonyms_of, staff_for_pseudonym
 from tutor.audit.store import EventFilter, stream_rows
 from tutor.audit.verify import verify_chain
 from tutor.audit.xapi_source import XapiScope, scope_learners, stream_statements
@@ -35,11 +35,20 @@ from tutor.auth.access import class_for_staff
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.db.models import Enrolment
-from tutor.errors import ForbiddenError, UnprocessableError
+from tutor.errors import ForbiddenError, NotFoundError, UnprocessableError
 
 __all__ = ["AuditController"]
 
 Req = Request[Principal, Any, Any]
+
+
+class ActorOut(msgspec.Struct):
+    actor_ref: str
+    user_id: UUID
+    role: str
+    display_name: str
+
+
 _KIND = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 MAX_KINDS = 20
 
@@ -181,7 +190,36 @@ class AuditController(Controller):
     )
     async def verify(
         self,
+        request: Req,
         db_session: AsyncSession,
-        from_seq: Annotated[int | None, Parameter(query="from", ge=1)] = None,
+        from_seq: Annotated[int | None, Parameter(query="from", ge=1, le=2**62)] = None,
     ) -> VerifyReport:
-        return await verify_chain(db_session, from_seq=from_seq, batch_size=audit_settings().export_batch)
+        """The whole chain is checked; the report covers the admin's school's events only."""
+        return await verify_chain(
+            db_session,
+            from_seq=from_seq,
+            batch_size=audit_settings().export_batch,
+            school_id=request.user.school_id,
+        )
+
+    @get(
+        "/actors/{actor_ref:str}",
+        guards=[requires_roles("admin")],
+        summary="Who a staff pseudonym in the audit log is (the school's own staff only)",
+    )
+    async def actor(self, request: Req, db_session: AsyncSession, actor_ref: str) -> ActorOut:
+        found = await staff_for_pseudonym(db_session, actor_ref)
+        if found is None or found.school_id != request.user.school_id:
+            raise NotFoundError("No member of your school's staff has this pseudonym.")
+        await record_event(
+            db_session,
+            kind=audit_kinds.LEARNER_DATA_READ,
+            actor_id=request.user.id,
+            actor_role=request.user.role,
+            learner_id=None,
+            school_id=request.user.school_id,
+            payload={"what": "staff_pseudonym", "actor_ref": actor_ref},
+        )
+        return ActorOut(
+            actor_ref=actor_ref, user_id=found.id, role=found.role, display_name=found.display_name
+        )
