@@ -117,9 +117,7 @@ async def test_teachers_review_generated_items_approve_reject_and_edit_with_the_
     assert {e["id"] for e in queue.json() if e["kind"] == "item"} == {first["id"], second["id"], third["id"]}
     outsider = await client.get("/v1/review/queue", headers=outsider_admin)
     assert outsider.json() == []
-    assert (
-        await client.get("/v1/review/queue", headers=student)
-    ).status_code == 403
+    assert (await client.get("/v1/review/queue", headers=student)).status_code == 403
 
     approved = await client.post(f"/v1/review/items/{first['id']}/approve", headers=teacher)
     assert approved.status_code == 200 and approved.json()["review_status"] == "approved"

@@ -134,7 +134,7 @@ async def record_event(
     return event
 
 
-async def ensure_pseudonyms(session: AsyncSession, learners: Select[tuple[UUID]]) -> None:
+async def ensure_pseudonyms(session: AsyncSession, learners: Select[Any]) -> None:
     """Give every learner the select names a pseudonym (random, from PostgreSQL's CSPRNG), under the
     chain lock like every other pseudonym creation."""
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})

@@ -43,7 +43,7 @@ class XapiScope:
     occurred_to: datetime | None = None
 
 
-def scope_learners(scope: XapiScope) -> Select[tuple[UUID]]:
+def scope_learners(scope: XapiScope) -> Select[Any]:
     """Learners in the scope with an active analytics consent."""
     stmt = select(User.id).where(
         User.role == "student",
@@ -71,7 +71,7 @@ def _between(column: Any, scope: XapiScope) -> ColumnElement[bool]:
     return and_(True, *parts)
 
 
-async def _rows(session: AsyncSession, stmt: Select[Any]) -> AsyncIterator[Any]:
+async def _rows(session: AsyncSession, stmt: Any) -> AsyncIterator[Any]:
     result = await session.stream(stmt.execution_options(yield_per=BATCH))
     try:
         async for row in result:

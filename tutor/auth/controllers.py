@@ -127,13 +127,12 @@ class AuthController(Controller):
             await login_throttle.refuse_if_throttled(
                 throttle_session, keys, single.id if single else None, privacy
             )
+        if not candidates:  # as slow as a real check, so timing does not tell which usernames exist
+            await anyio.to_thread.run_sync(verify_password, data.password, None)
         matches = [
-            user
-            for user in candidates or [None]
-            if await anyio.to_thread.run_sync(
-                verify_password, data.password, user.password_hash if user else None
-            )
-            and user is not None
+            candidate
+            for candidate in candidates
+            if await anyio.to_thread.run_sync(verify_password, data.password, candidate.password_hash)
         ]
         user = matches[0] if len(matches) == 1 else None
         if user is None or not user.is_active:

@@ -92,9 +92,9 @@ async def refuse_if_throttled(
 
 async def _count(session: AsyncSession, key: str, now: datetime, window: timedelta) -> int:
     """Add one failure to ``key`` (a new window once the old one is over); the new count. Atomic."""
-    stmt = insert(LoginThrottle).values(key=key, failures=1, window_started_at=now, last_failure_at=now)
+    new = insert(LoginThrottle).values(key=key, failures=1, window_started_at=now, last_failure_at=now)
     expired = LoginThrottle.window_started_at + window <= now
-    stmt = stmt.on_conflict_do_update(
+    stmt = new.on_conflict_do_update(
         index_elements=["key"],
         set_={
             "failures": case((expired, 1), else_=LoginThrottle.failures + 1),

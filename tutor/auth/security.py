@@ -124,7 +124,7 @@ def build_auth(settings: Settings) -> OAuth2PasswordBearerAuth[Principal, Token]
         token_url="/v1/auth/token",
         exclude=PUBLIC_PATHS,
         default_token_expiration=timedelta(minutes=settings.jwt_ttl_minutes),
-        authentication_middleware_class=TutorAuthMiddleware,
+        authentication_middleware_class=TutorAuthMiddleware,  # type: ignore[arg-type]  # header-only
         accepted_issuers=[settings.jwt_issuer],
         accepted_audiences=[settings.jwt_audience],
         require_claims=["iat", "exp", "sub", "iss", "aud"],
