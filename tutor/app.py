@@ -17,11 +17,14 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from tutor.api.problems import EXCEPTION_HANDLERS
+from tutor.api.reference import PlainReferencePlugin
 from tutor.auth.consent_guard import consent_guard
+from tutor.auth.headers import add_security_headers
+from tutor.auth.scopes import service_scope_guard
 from tutor.auth.security import build_auth
 from tutor.db.embedded import EmbeddedPostgres
 from tutor.db.engine import make_engine, make_session_maker
@@ -92,14 +95,15 @@ def create_app(
         on_app_init=[auth.on_app_init],
         on_startup=[migrate_embedded, install_recognition, install_llm_health, *on_startup],
         on_shutdown=[close],
+        before_send=[add_security_headers],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
-        guards=[consent_guard],
+        guards=[service_scope_guard, consent_guard],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Adaptive math tutor API",
             version="1.0.0",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[PlainReferencePlugin(), JsonRenderPlugin(path="/openapi.json")],
         ),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,

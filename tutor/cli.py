@@ -57,16 +57,28 @@ def migrate() -> None:
     click.echo("Database is at the latest migration.")
 
 
+def wants_demo(settings: Settings, demo: bool | None) -> bool:
+    """Demo accounts (with published passwords) go only into the embedded database, unless asked for."""
+    return settings.database_url is None if demo is None else demo
+
+
+_DEMO_HELP = (
+    "Load the demo school (users with published passwords, classes, attempts). "
+    "Default: only into the embedded database, never into a configured TUTOR_DATABASE_URL."
+)
+
+
 @main.command()
-@click.option("--demo/--no-demo", default=True, help="Also load the demo school (users, classes, attempts).")
-def seed(demo: bool) -> None:
-    """Load the curriculum, item bank and demo school (idempotent)."""
+@click.option("--demo/--no-demo", default=None, help=_DEMO_HELP)
+def seed(demo: bool | None) -> None:
+    """Load the curriculum, item bank and (see --demo) the demo school (idempotent)."""
     from tutor.db.migrate import upgrade
     from tutor.seed.loader import seed_database
 
-    with database_url(get_settings()) as url:
+    settings = get_settings()
+    with database_url(settings) as url:
         upgrade(url)
-        report = asyncio.run(seed_database(url, demo=demo))
+        report = asyncio.run(seed_database(url, demo=wants_demo(settings, demo)))
     click.echo(report.summary())
 
 
@@ -91,10 +103,11 @@ def serve(host: str | None, port: int | None) -> None:
 @main.command()
 @click.option("--host", default=None)
 @click.option("--port", default=None, type=int)
+@click.option("--demo/--no-demo", default=None, help=_DEMO_HELP)
 @click.pass_context
-def up(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Migrate, load the demo data and serve: the one command for a fresh machine."""
-    ctx.invoke(seed, demo=True)
+def up(ctx: click.Context, host: str | None, port: int | None, demo: bool | None) -> None:
+    """Migrate, load the seed (and, on the embedded database, the demo school) and serve."""
+    ctx.invoke(seed, demo=demo)
     ctx.invoke(serve, host=host, port=port)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from tutor.analytics.controllers import AnalyticsController, ItemDriftController
 from tutor.attempts.controllers import AttemptController
 from tutor.audit.controllers import AuditController
+from tutor.audit.review_controllers import ReviewController
 from tutor.auth.controllers import AuthController
 from tutor.classes.controllers import ClassController
 from tutor.health.controllers import HealthController
@@ -35,6 +36,7 @@ ROUTE_HANDLERS: list[Any] = [
     RecognitionController,
     *TUTORING_ROUTES,
     AuditController,
+    ReviewController,
     LearnerPrivacyController,
     TrainingController,
 ]

@@ -38,14 +38,22 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _secret(data_dir: Path) -> str:
-    """A per-installation signing secret, kept in the data dir so tokens survive restarts."""
+    """A per-installation signing secret, kept in the data dir so tokens survive restarts.
+
+    The file is created with mode 0600 in the same system call that creates it (never readable by
+    others, not even for a moment); a concurrent first start that loses the race reads the winner's.
+    """
     path = data_dir / "jwt-secret"
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
-    path.write_text(value)
-    path.chmod(0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
     return value
 
 
@@ -58,6 +66,8 @@ class Settings:
     embedded_pg_dir: Path
     jwt_secret: str
     jwt_ttl_minutes: int = 60
+    jwt_issuer: str = "belle-math-tutor"
+    jwt_audience: str = "belle-math-tutor-api"
     host: str = "127.0.0.1"
     port: int = 8000
     mastery_threshold: float = 0.95
@@ -81,6 +91,8 @@ class Settings:
             embedded_pg_dir=embedded_dir,
             jwt_secret=env.get("TUTOR_JWT_SECRET") or _secret(data_dir),
             jwt_ttl_minutes=_int(env, "TUTOR_JWT_TTL_MINUTES", 60),
+            jwt_issuer=env.get("TUTOR_JWT_ISSUER") or "belle-math-tutor",
+            jwt_audience=env.get("TUTOR_JWT_AUDIENCE") or "belle-math-tutor-api",
             host=env.get("TUTOR_HOST", "127.0.0.1"),
             port=_int(env, "TUTOR_PORT", 8000),
             mastery_threshold=_float(env, "TUTOR_MASTERY_THRESHOLD", 0.95),

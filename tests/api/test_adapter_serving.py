@@ -54,9 +54,9 @@ def _trained_lora(tmp_path: Path, label: str) -> Path:
     return target
 
 
-def _run(world: World, version: int, adapter_dir: Path) -> TrainingRun:
+def _run(world: World, version: int, adapter_dir: Path, school_id: Any = None) -> TrainingRun:
     return TrainingRun(
-        school_id=world.school.id,
+        school_id=school_id or world.school.id,
         requested_by=world.admin.id,
         base_model="tiny-belle",
         adapter_name="math",
@@ -105,9 +105,9 @@ async def test_activation_and_rollback_switch_the_served_adapter(
     assert await _hint_adapter(client, session, student) == "math@v1"  # no activation: startup default
 
     assert (await client.post("/v1/adapters/math/2/activate", headers=admin)).status_code == 200
-    assert await _hint_adapter(client, session, student) == "math@v2"
+    assert (await _hint_adapter(client, session, student)).startswith("math@v2-")
     assert (await client.post("/v1/adapters/math/3/activate", headers=admin)).status_code == 200
-    assert await _hint_adapter(client, session, student) == "math@v3"
+    assert (await _hint_adapter(client, session, student)).startswith("math@v3-")
 
     dialogue = await client.post(
         "/v1/dialogues", json={"problem": "2x + 3 = 7", "lang": "en"}, headers=student
@@ -120,21 +120,58 @@ async def test_activation_and_rollback_switch_the_served_adapter(
     )
     assert turn.status_code == 201, turn.text
     stored = await session.scalar(select(DialogueTurnRow).where(DialogueTurnRow.role == "tutor"))
-    assert stored is not None and stored.adapter == "math@v3"
+    assert stored is not None and stored.adapter is not None and stored.adapter.startswith("math@v3-")
 
     assert (await client.post("/v1/adapters/math/rollback", headers=admin)).json()["active_version"] == 2
-    assert await _hint_adapter(client, session, student) == "math@v2"
+    assert (await _hint_adapter(client, session, student)).startswith("math@v2-")
     assert (await client.post("/v1/adapters/math/rollback", headers=admin)).json()["active_version"] is None
     assert await _hint_adapter(client, session, student) == "math@v1"  # back to the startup default
 
-    pinned = await client.post(
-        "/v1/hints",
-        json={"problem": "3x - 5 = 10", "adapter": "math@v3", "params": {"max_new_tokens": 6}},
-        headers=student,
-    )
-    assert pinned.status_code == 201 and pinned.json()["provenance"]["adapter"] == "math@v3"
+    pin = {"problem": "3x - 5 = 10", "adapter": "math@v3", "params": {"max_new_tokens": 6}}
+    pinned = await client.post("/v1/hints", json=pin, headers=admin)  # staff may pin their school's version
+    assert pinned.status_code == 201 and pinned.json()["provenance"]["adapter"].startswith("math@v3-")
+    refused = await client.post("/v1/hints", json=pin, headers=student)  # learners get what the school serves
+    assert refused.status_code == 403 and refused.json()["field"] == "adapter"
     engine = client.app.state[ENGINE_KEY]
-    assert {"math@v1", "hint@v1", "math@v2", "math@v3"} <= set(engine.health().adapters)
+    loaded = set(engine.health().adapters)
+    assert {"math@v1", "hint@v1"} <= loaded and {a.split("-")[0] for a in loaded} >= {"math@v2", "math@v3"}
+
+
+async def test_two_schools_with_the_same_adapter_name_are_independent(
+    client: AsyncTestClient[Litestar], world: World, settings: Settings, session: AsyncSession, tmp_path: Path
+) -> None:
+    """School A activating math v2 changes nothing for school B, which activates and rolls back its own."""
+    outsider = world.outsider_admin
+    session.add_all(
+        [
+            _run(world, 2, _trained_lora(tmp_path, "a2")),
+            _run(world, 2, _trained_lora(tmp_path, "b2"), school_id=world.other_school.id),
+        ]
+    )
+    await session.commit()
+    admin_a, admin_b = auth_headers(settings, world.admin), auth_headers(settings, outsider)
+    student_a, student_b = (
+        auth_headers(settings, world.students[0]),
+        auth_headers(settings, world.outsider_student),
+    )
+
+    assert (await client.post("/v1/adapters/math/2/activate", headers=admin_a)).status_code == 200
+    served_a = await _hint_adapter(client, session, student_a)
+    assert served_a.startswith("math@v2-")
+    assert await _hint_adapter(client, session, student_b) == "math@v1"  # B still gets the deployment's
+    assert (await client.get("/v1/adapters/math", headers=admin_b)).json()["active_version"] is None
+    nothing = await client.post("/v1/adapters/math/rollback", headers=admin_b)
+    assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_roll_back"
+
+    assert (await client.post("/v1/adapters/math/2/activate", headers=admin_b)).status_code == 200
+    served_b = await _hint_adapter(client, session, student_b)
+    assert served_b.startswith("math@v2-") and served_b != served_a  # two different LoRAs, both "v2"
+    assert (await client.post("/v1/adapters/math/rollback", headers=admin_b)).status_code == 200
+    assert await _hint_adapter(client, session, student_b) == "math@v1"
+    assert await _hint_adapter(client, session, student_a) == served_a  # A unaffected by B's rollback
+    # B's staff cannot reach A's trained version by its label.
+    pin = {"problem": "3x - 5 = 10", "adapter": served_a, "params": {"max_new_tokens": 6}}
+    assert (await client.post("/v1/hints", json=pin, headers=admin_b)).status_code == 404
 
 
 async def test_local_engine_loads_adapters_on_demand_and_bounds_them(tmp_path: Path) -> None:

@@ -93,7 +93,12 @@ async def test_approval_is_audited_once_and_idempotent(
     assert first.status_code == again.status_code == by_admin.status_code == 200
     assert first.json() == again.json() == by_admin.json()  # the first approval stands
     [event] = await _approvals(session)
-    assert event.actor_id == teacher_id and event.actor_role == "teacher"
+    assert event.actor_id is None and event.actor_role == "teacher"  # staff by role and pseudonym
+    assert (
+        event.actor_ref is not None
+        and event.actor_ref.startswith("stf_")
+        and str(teacher_id) not in str(event.payload)
+    )
     assert event.school_id == school_id
     assert event.payload == {"dialogue_id": str(dialogue_id), "seq": 2}
     assert event.learner_ref is not None and str(learner_id) not in str(event.payload)

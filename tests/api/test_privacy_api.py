@@ -39,7 +39,7 @@ async def test_teacher_records_lists_and_revokes_consent(
     reads = (
         await session.scalars(select(AuditEvent).where(AuditEvent.kind == kinds.LEARNER_DATA_READ))
     ).all()
-    assert [(e.actor_id, e.payload) for e in reads] == [(world.teacher.id, {"what": "consents"})]
+    assert [(e.actor_id, e.actor_role, e.payload) for e in reads] == [(None, "teacher", {"what": "consents"})]
     revoked = await client.delete(f"{url}/model_training", headers=teacher)
     assert revoked.status_code == 200 and revoked.json()["active"] is False
     again = await client.delete(f"{url}/model_training", headers=teacher)

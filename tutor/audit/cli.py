@@ -54,3 +54,33 @@ def verify(from_seq: int | None) -> None:
     click.echo(describe(report))
     if not report.ok:
         raise SystemExit(1)
+
+
+@audit.command("push-xapi")
+def push_xapi() -> None:
+    """Send new xAPI statements to the LRS in TUTOR_XAPI_LRS_URL (learners with analytics consent)."""
+    from tutor.audit.config import AuditSettings
+    from tutor.audit.lrs import LrsError, LrsSettings, push_pending
+    from tutor.cli import database_url
+    from tutor.db.engine import make_engine, make_session_maker
+    from tutor.settings import get_settings
+
+    lrs = LrsSettings.from_env()
+    if lrs is None:
+        raise click.ClickException("Set TUTOR_XAPI_LRS_URL (and _USERNAME/_PASSWORD) to push statements.")
+
+    async def run(url: str) -> str:
+        engine = make_engine(url, pool_size=2)
+        try:
+            report = await push_pending(
+                make_session_maker(engine), lrs, home_page=AuditSettings.from_env().xapi_home_page
+            )
+        finally:
+            await engine.dispose()
+        return f"Sent {report.sent} statements (up to {report.pushed_until.isoformat()})."
+
+    with database_url(get_settings()) as url:
+        try:
+            click.echo(asyncio.run(run(url)))
+        except LrsError as exc:
+            raise click.ClickException(str(exc)) from exc

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 from litestar.response import Stream
@@ -24,20 +25,30 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tutor.audit import kinds as audit_kinds
 from tutor.audit.chain import VerifyReport
 from tutor.audit.config import AuditSettings
-from tutor.audit.events import record_event
+from tutor.audit.events import ensure_pseudonyms, record_event
 from tutor.audit.formats import CONTENT_TYPES, encode_stream
-from tutor.audit.pseudonyms import pseudonyms_of
+from tutor.audit.pseudonyms import pseudonyms_of, staff_for_pseudonym
 from tutor.audit.store import EventFilter, stream_rows
 from tutor.audit.verify import verify_chain
+from tutor.audit.xapi_source import XapiScope, scope_learners, stream_statements
 from tutor.auth.access import class_for_staff
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.db.models import Enrolment
-from tutor.errors import ForbiddenError, UnprocessableError
+from tutor.errors import ForbiddenError, NotFoundError, UnprocessableError
 
 __all__ = ["AuditController"]
 
 Req = Request[Principal, Any, Any]
+
+
+class ActorOut(msgspec.Struct):
+    actor_ref: str
+    user_id: UUID
+    role: str
+    display_name: str
+
+
 _KIND = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 MAX_KINDS = 20
 
@@ -64,6 +75,22 @@ def _check_kinds(kind: list[str] | None) -> list[str] | None:
     return kind
 
 
+_encoder = msgspec.json.Encoder()
+
+
+async def _xapi_body(
+    sessions: async_sessionmaker[AsyncSession], scope: XapiScope, settings: AuditSettings
+) -> AsyncIterator[bytes]:
+    """A JSON array of statements, written as they are read."""
+    async with sessions() as session:
+        yield b"["
+        first = True
+        async for statement in stream_statements(session, scope, home_page=settings.xapi_home_page):
+            yield (b"" if first else b",") + _encoder.encode(statement)
+            first = False
+        yield b"]"
+
+
 async def _export_body(
     sessions: async_sessionmaker[AsyncSession], where: EventFilter, fmt: str, settings: AuditSettings
 ) -> AsyncIterator[bytes]:
@@ -85,8 +112,10 @@ class AuditController(Controller):
         summary="Export audit events (JSON Lines, CSV or xAPI), streamed",
         description=(
             "Filters: `from`/`to` (ISO 8601; without an offset, UTC), `class_id`, `kind` (repeatable), "
-            "`format` = jsonl (default) | csv | xapi. xAPI holds the learning events (answered, completed, "
-            "mastered). Teachers must pass a class they teach. Learners appear only as pseudonyms."
+            "`format` = jsonl (default) | csv | xapi. xAPI holds learners' statements (answered, mastered, "
+            "asked for a hint, started and took part in a tutoring dialogue) of learners with analytics "
+            "consent; `kind` does not apply to it. Teachers must pass a class they teach. Learners appear "
+            "only as pseudonyms."
         ),
     )
     async def export(
@@ -104,8 +133,6 @@ class AuditController(Controller):
         if start is not None and end is not None and end <= start:
             raise UnprocessableError("`to` must be later than `from`.")
         kinds = _check_kinds(kind)
-        if fmt == "xapi":
-            kinds = sorted(audit_kinds.LEARNING_KINDS & set(kinds) if kinds else audit_kinds.LEARNING_KINDS)
         learner_refs: list[str] | None = None
         if class_id is not None:
             await class_for_staff(db_session, principal, class_id)
@@ -141,8 +168,17 @@ class AuditController(Controller):
         settings = audit_settings()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         extension = {"jsonl": "jsonl", "csv": "csv", "xapi": "json"}[fmt]
+        body: AsyncIterator[bytes]
+        if fmt == "xapi":
+            scope = XapiScope(
+                school_id=principal.school_id, class_id=class_id, occurred_from=start, occurred_to=end
+            )
+            await ensure_pseudonyms(db_session, scope_learners(scope))
+            body = _xapi_body(request.app.state.session_maker, scope, settings)
+        else:
+            body = _export_body(request.app.state.session_maker, where, fmt, settings)
         return Stream(
-            _export_body(request.app.state.session_maker, where, fmt, settings),
+            body,
             media_type=CONTENT_TYPES[fmt],
             headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{extension}"'},
         )
@@ -154,7 +190,36 @@ class AuditController(Controller):
     )
     async def verify(
         self,
+        request: Req,
         db_session: AsyncSession,
-        from_seq: Annotated[int | None, Parameter(query="from", ge=1)] = None,
+        from_seq: Annotated[int | None, Parameter(query="from", ge=1, le=2**62)] = None,
     ) -> VerifyReport:
-        return await verify_chain(db_session, from_seq=from_seq, batch_size=audit_settings().export_batch)
+        """The whole chain is checked; the report covers the admin's school's events only."""
+        return await verify_chain(
+            db_session,
+            from_seq=from_seq,
+            batch_size=audit_settings().export_batch,
+            school_id=request.user.school_id,
+        )
+
+    @get(
+        "/actors/{actor_ref:str}",
+        guards=[requires_roles("admin")],
+        summary="Who a staff pseudonym in the audit log is (the school's own staff only)",
+    )
+    async def actor(self, request: Req, db_session: AsyncSession, actor_ref: str) -> ActorOut:
+        found = await staff_for_pseudonym(db_session, actor_ref)
+        if found is None or found.school_id != request.user.school_id:
+            raise NotFoundError("No member of your school's staff has this pseudonym.")
+        await record_event(
+            db_session,
+            kind=audit_kinds.LEARNER_DATA_READ,
+            actor_id=request.user.id,
+            actor_role=request.user.role,
+            learner_id=None,
+            school_id=request.user.school_id,
+            payload={"what": "staff_pseudonym", "actor_ref": actor_ref},
+        )
+        return ActorOut(
+            actor_ref=actor_ref, user_id=found.id, role=found.role, display_name=found.display_name
+        )

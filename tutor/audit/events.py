@@ -14,20 +14,21 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.audit.canonical import canonical_bytes, normalise
 from tutor.audit.chain import GENESIS_HASH, ChainRow, row_hash
-from tutor.audit.pseudonyms import pseudonym_for
-from tutor.db.models.audit import AuditChainHead, AuditEvent
+from tutor.audit.pseudonyms import STAFF_PREFIX, pseudonym_for
+from tutor.db.models.audit import AuditChainHead, AuditEvent, LearnerPseudonym
 
-__all__ = ["CHAIN_LOCK_KEY", "MAX_PAYLOAD_BYTES", "chain_head", "record_event"]
+__all__ = ["CHAIN_LOCK_KEY", "MAX_PAYLOAD_BYTES", "chain_head", "ensure_pseudonyms", "record_event"]
 
 CHAIN_LOCK_KEY: Final = 0x7475746F72_6175  # "tutor" "au": one constant key for the whole chain
 MAX_PAYLOAD_BYTES: Final = 512 * 1024
 _KIND = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+STAFF_ROLES: Final = frozenset({"teacher", "admin"})
 
 
 def _replace_ids(value: Any, replacements: Mapping[str, str]) -> Any:
@@ -68,8 +69,9 @@ async def record_event(
 ) -> AuditEvent:
     """Append one event; it commits or rolls back with the caller's transaction.
 
-    The learner is stored only as a pseudonym, and so is a student actor; the learner's (or student
-    actor's) id appearing as a string inside ``payload`` is replaced by the pseudonym too. Never put names,
+    The learner is stored only as a pseudonym, and so is every person acting (students ``lrn_``, staff
+    ``stf_``, with their role); their ids appearing as strings inside ``payload`` are replaced by the
+    pseudonyms too. Service accounts keep their id (they are not people). Never put names,
     raw audio or images in ``payload``: store references (ids of rows erasure can delete) instead.
     """
     if len(kind) > 64 or not _KIND.match(kind):
@@ -89,6 +91,10 @@ async def record_event(
         stored_actor_id = None
         student_ref = learner_ref if learner_ref and actor_id == learner_id else None
         actor_ref = student_ref or await pseudonym_for(session, actor_id)
+        replacements[str(actor_id)] = actor_ref
+    elif actor_role in STAFF_ROLES and actor_id is not None:
+        stored_actor_id = None  # staff appear by role and pseudonym; their school's admin can resolve it
+        actor_ref = await pseudonym_for(session, actor_id, prefix=STAFF_PREFIX)
         replacements[str(actor_id)] = actor_ref
     clean = _replace_ids(normalised, replacements)
     last_seq, last_hash = await chain_head(session)
@@ -126,3 +132,18 @@ async def record_event(
     )
     await session.flush()
     return event
+
+
+async def ensure_pseudonyms(session: AsyncSession, learners: Select[Any]) -> None:
+    """Give every learner the select names a pseudonym (random, from PostgreSQL's CSPRNG), under the
+    chain lock like every other pseudonym creation."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    ids = learners.subquery()
+    random_pseudonym = text("'lrn_' || replace(gen_random_uuid()::text, '-', '')")
+    await session.execute(
+        insert(LearnerPseudonym)
+        .from_select(
+            ["learner_id", "pseudonym", "created_at"], select(ids.c.id, random_pseudonym, func.now())
+        )
+        .on_conflict_do_nothing(index_elements=["learner_id"])
+    )

@@ -1,7 +1,8 @@
 """Streaming writers for audit exports: each turns a batch of rows into bytes, holding nothing else.
 
 JSON Lines and CSV carry every column including the hashes, so an exported file can be re-verified
-offline with ``tutor.audit.chain.verify_rows``; xAPI is a JSON array of statements for learning events.
+offline with ``tutor.audit.chain.verify_rows``. (xAPI statements come from the learning records
+themselves: ``tutor.audit.xapi_source``.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import msgspec
 
 from tutor.audit.canonical import canonical_bytes
 from tutor.audit.chain import ChainRow, row_document
-from tutor.audit.xapi import to_statement
 
 __all__ = ["CONTENT_TYPES", "CSV_COLUMNS", "ExportFormat", "encode_stream", "event_document"]
 
@@ -61,23 +61,9 @@ async def encode_stream(
         header = io.StringIO()
         csv.writer(header, lineterminator="\r\n").writerow(CSV_COLUMNS)
         yield header.getvalue().encode("utf-8")
-    if fmt == "xapi":
-        yield b"["
-    first = True
+    if fmt not in ("jsonl", "csv"):
+        raise ValueError(f"audit rows export as jsonl or csv, not {fmt!r}")
     async for batch in batches:
-        if fmt == "jsonl":
-            chunk = _jsonl(batch)
-        elif fmt == "csv":
-            chunk = _csv(batch)
-        else:
-            parts = []
-            for row in batch:
-                statement = to_statement(row, home_page=home_page)
-                if statement is not None:
-                    parts.append((b"" if first else b",") + _encoder.encode(statement))
-                    first = False
-            chunk = b"".join(parts)
+        chunk = _jsonl(batch) if fmt == "jsonl" else _csv(batch)
         if chunk:
             yield chunk
-    if fmt == "xapi":
-        yield b"]"

@@ -9,11 +9,14 @@ __all__ = [
     "ADAPTER_ROLLED_BACK",
     "AI_CONTENT_APPROVED",
     "AI_CONTENT_EDITED",
+    "AI_CONTENT_REJECTED",
     "ALL_KINDS",
     "ATTEMPT_RECORDED",
     "AUTH_DENIED",
     "AUTH_LOGIN",
     "CONSENT_CHANGED",
+    "ENROLMENT_ADDED",
+    "ENROLMENT_REMOVED",
     "EXPORT",
     "ITEM_EDITED",
     "LEARNER_DATA_READ",
@@ -26,8 +29,14 @@ __all__ = [
     "MODEL_OUTPUT_RECOGNITION",
     "MODEL_OUTPUT_SOLUTION",
     "MODEL_TRAINING_RUN",
+    "RECOGNITION_CORRECTED",
     "RETENTION_RUN",
+    "SERVICE_KEY_CREATED",
+    "SERVICE_KEY_REVOKED",
+    "SERVICE_KEY_USED",
     "SESSION_COMPLETED",
+    "SOLVER_OUTPUT_SOLUTION",
+    "TEMPLATE_OUTPUT_EXERCISE",
 ]
 
 MODEL_OUTPUT_SOLUTION: Final = "model_output.solution"
@@ -48,6 +57,15 @@ ADAPTER_ACTIVATED: Final = "adapter.activated"
 ADAPTER_ROLLED_BACK: Final = "adapter.rolled_back"
 MODEL_TRAINING_RUN: Final = "model.training_run"
 RETENTION_RUN: Final = "retention.run"
+SERVICE_KEY_CREATED: Final = "service_key.created"
+SERVICE_KEY_REVOKED: Final = "service_key.revoked"
+SERVICE_KEY_USED: Final = "service_key.used"
+ENROLMENT_ADDED: Final = "enrolment.added"
+ENROLMENT_REMOVED: Final = "enrolment.removed"
+SOLVER_OUTPUT_SOLUTION: Final = "solver_output.solution"  # a symbolic solution served to someone
+TEMPLATE_OUTPUT_EXERCISE: Final = "template_output.exercise"  # exercises made by the template engine
+RECOGNITION_CORRECTED: Final = "recognition.corrected"  # the learner confirmed (maybe edited) a recognition
+AI_CONTENT_REJECTED: Final = "ai_content.rejected"  # a teacher rejected AI content in the review queue
 # Learning events: these become xAPI statements (answered, completed, mastered).
 ATTEMPT_RECORDED: Final = "attempt.recorded"
 SESSION_COMPLETED: Final = "session.completed"
@@ -75,6 +93,15 @@ ALL_KINDS: Final = frozenset(
         ADAPTER_ROLLED_BACK,
         MODEL_TRAINING_RUN,
         RETENTION_RUN,
+        SERVICE_KEY_CREATED,
+        SERVICE_KEY_REVOKED,
+        SERVICE_KEY_USED,
+        ENROLMENT_ADDED,
+        ENROLMENT_REMOVED,
+        SOLVER_OUTPUT_SOLUTION,
+        TEMPLATE_OUTPUT_EXERCISE,
+        RECOGNITION_CORRECTED,
+        AI_CONTENT_REJECTED,
         *LEARNING_KINDS,
     }
 )

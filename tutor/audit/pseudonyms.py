@@ -1,7 +1,8 @@
-"""Per-learner random pseudonyms: audit events name learners only by these.
+"""Random pseudonyms: audit events name learners (``lrn_``) and staff (``stf_``) only by these.
 
 A random value (not a hash of the id) means that once erasure deletes the mapping row, nothing, not even
-the server's secrets, links the remaining audit events back to the child.
+the server's secrets, links the remaining audit events back to the child. Staff pseudonyms are resolved
+by their school's admin (``GET /v1/audit/actors/{ref}``) when someone must answer for an action.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.db.models.audit import LearnerPseudonym
+from tutor.db.models.people import User
 
-__all__ = ["PSEUDONYM_PREFIX", "pseudonym_for", "pseudonyms_of"]
+__all__ = ["PSEUDONYM_PREFIX", "STAFF_PREFIX", "pseudonym_for", "pseudonyms_of", "staff_for_pseudonym"]
 
 PSEUDONYM_PREFIX = "lrn_"
+STAFF_PREFIX = "stf_"
 
 
-async def pseudonym_for(session: AsyncSession, learner_id: UUID) -> str:
+async def pseudonym_for(session: AsyncSession, learner_id: UUID, *, prefix: str = PSEUDONYM_PREFIX) -> str:
     """The learner's pseudonym, created on first use (safe under concurrent first uses)."""
     found = await session.scalar(
         select(LearnerPseudonym.pseudonym).where(LearnerPseudonym.learner_id == learner_id)
@@ -33,7 +36,7 @@ async def pseudonym_for(session: AsyncSession, learner_id: UUID) -> str:
         insert(LearnerPseudonym)
         .values(
             learner_id=learner_id,
-            pseudonym=PSEUDONYM_PREFIX + secrets.token_hex(16),
+            pseudonym=prefix + secrets.token_hex(16),
             created_at=datetime.now(UTC),
         )
         .on_conflict_do_nothing(index_elements=["learner_id"])
@@ -57,3 +60,14 @@ async def pseudonyms_of(session: AsyncSession, learner_ids: Iterable[UUID]) -> d
         )
     )
     return {learner_id: pseudonym for learner_id, pseudonym in rows.tuples()}
+
+
+async def staff_for_pseudonym(session: AsyncSession, pseudonym: str) -> User | None:
+    """The staff account behind a ``stf_`` pseudonym (learners' pseudonyms are never resolved here)."""
+    if not pseudonym.startswith(STAFF_PREFIX):
+        return None
+    return await session.scalar(
+        select(User)
+        .join(LearnerPseudonym, LearnerPseudonym.learner_id == User.id)
+        .where(LearnerPseudonym.pseudonym == pseudonym, User.role.in_(("teacher", "admin")))
+    )

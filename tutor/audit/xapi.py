@@ -1,89 +1,156 @@
-"""Learning events as xAPI 1.0.3 statements (answered, completed, mastered) for an LRS.
+"""xAPI 1.0.3 statements for what learners did: answered an item, mastered a knowledge point, asked for
+a hint, started and took part in a tutoring dialogue.
 
-The actor is the learner's pseudonym as an xAPI account, never a name or e-mail; the statement id is
-derived from the event hash so re-exporting gives the same ids (an LRS then deduplicates).
+Statements are built from the learning records themselves (attempts, mastery stats, dialogues) and,
+for hints, from the model-output audit events, so erasure and retention remove a learner's statements
+with their data, and recording an attempt takes no extra lock. The actor is the learner's pseudonym as
+an xAPI account, never a name; statement ids are derived from the source row, so re-exporting or
+re-pushing gives the same ids (an LRS deduplicates). Learners' own words are never put in a statement.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Final
+from uuid import UUID
 
-from tutor.audit import kinds
 from tutor.audit.canonical import canonical_timestamp
-from tutor.audit.chain import ChainRow
 
-__all__ = ["STATEMENT_NAMESPACE", "VERBS", "to_statement"]
+__all__ = [
+    "STATEMENT_NAMESPACE",
+    "VERBS",
+    "answered",
+    "asked_hint",
+    "interacted",
+    "mastered",
+    "started_dialogue",
+]
 
 STATEMENT_NAMESPACE: Final = uuid.UUID("6f1c3c8e-6a3e-4c39-9a1b-6d1f3c0e7a42")
+PLATFORM: Final = "belle-math-tutor"
 
-VERBS: Final[dict[str, tuple[str, str]]] = {
-    kinds.ATTEMPT_RECORDED: ("http://adlnet.gov/expapi/verbs/answered", "answered"),
-    kinds.SESSION_COMPLETED: ("http://adlnet.gov/expapi/verbs/completed", "completed"),
-    kinds.MASTERY_REACHED: ("http://adlnet.gov/expapi/verbs/mastered", "mastered"),
+VERBS: Final[dict[str, tuple[str, str, str]]] = {
+    "answered": ("http://adlnet.gov/expapi/verbs/answered", "answered", "回答了"),
+    "mastered": ("http://adlnet.gov/expapi/verbs/mastered", "mastered", "掌握了"),
+    "asked": ("http://adlnet.gov/expapi/verbs/asked", "asked for a hint on", "请求提示"),
+    "initialized": ("http://adlnet.gov/expapi/verbs/initialized", "started", "开始了"),
+    "interacted": ("http://adlnet.gov/expapi/verbs/interacted", "interacted with", "参与了"),
 }
 
 _INTERACTION: Final = "http://adlnet.gov/expapi/activities/cmi.interaction"
 _OBJECTIVE: Final = "http://adlnet.gov/expapi/activities/objective"
-_LESSON: Final = "http://adlnet.gov/expapi/activities/lesson"
+_SESSION: Final = "http://adlnet.gov/expapi/activities/meeting"
+_QUESTION: Final = "http://adlnet.gov/expapi/activities/question"
 
 
-def _object(event: ChainRow, home_page: str) -> dict[str, Any]:
-    payload = event.payload
-    if event.kind == kinds.MASTERY_REACHED:
-        code = str(payload.get("knowledge_point", "unknown"))
-        return {
-            "objectType": "Activity",
-            "id": f"{home_page}/knowledge-points/{code}",
-            "definition": {"type": _OBJECTIVE},
-        }
-    if event.kind == kinds.SESSION_COMPLETED:
-        session_id = str(payload.get("session_id", event.seq))
-        return {
-            "objectType": "Activity",
-            "id": f"{home_page}/sessions/{session_id}",
-            "definition": {"type": _LESSON},
-        }
-    item_id = str(payload.get("item_id", "unknown"))
-    return {
-        "objectType": "Activity",
-        "id": f"{home_page}/items/{item_id}",
-        "definition": {"type": _INTERACTION, "interactionType": "fill-in"},
-    }
-
-
-def _result(event: ChainRow) -> dict[str, Any] | None:
-    payload = event.payload
-    result: dict[str, Any] = {}
-    if isinstance(payload.get("is_correct"), bool):
-        result["success"] = payload["is_correct"]
-    if event.kind == kinds.MASTERY_REACHED:
-        result["success"] = True
-        result["completion"] = True
-    if event.kind == kinds.SESSION_COMPLETED:
-        result["completion"] = True
-    for key in ("p_mastery", "score"):
-        value = payload.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
-            result["score"] = {"scaled": value}
-            break
-    return result or None
-
-
-def to_statement(event: ChainRow, *, home_page: str) -> dict[str, Any] | None:
-    """The event as an xAPI statement, or None when it is not a learning event with a learner."""
-    verb = VERBS.get(event.kind)
-    if verb is None or event.learner_ref is None:
-        return None
+def _statement(
+    key: str,
+    verb: str,
+    pseudonym: str,
+    home_page: str,
+    activity: dict[str, Any],
+    at: datetime,
+    result: dict[str, Any] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    verb_id, en, zh = VERBS[verb]
     statement: dict[str, Any] = {
-        "id": str(uuid.uuid5(STATEMENT_NAMESPACE, event.hash)),
-        "actor": {"objectType": "Agent", "account": {"homePage": home_page, "name": event.learner_ref}},
-        "verb": {"id": verb[0], "display": {"en-US": verb[1]}},
-        "object": _object(event, home_page),
-        "timestamp": canonical_timestamp(event.occurred_at),
-        "context": {"extensions": {f"{home_page}/xapi/audit-seq": event.seq}},
+        "id": str(uuid.uuid5(STATEMENT_NAMESPACE, key)),
+        "actor": {"objectType": "Agent", "account": {"homePage": home_page, "name": pseudonym}},
+        "verb": {"id": verb_id, "display": {"en-US": en, "zh-CN": zh}},
+        "object": {"objectType": "Activity", **activity},
+        "timestamp": canonical_timestamp(at),
+        "context": {"platform": PLATFORM},
+        "version": "1.0.3",
     }
-    result = _result(event)
-    if result is not None:
+    if result:
         statement["result"] = result
+    if extensions:
+        statement["context"]["extensions"] = {f"{home_page}/xapi/{k}": v for k, v in extensions.items()}
     return statement
+
+
+def answered(
+    *,
+    attempt_id: UUID,
+    pseudonym: str,
+    item_id: UUID,
+    correct: bool,
+    modality: str,
+    at: datetime,
+    home_page: str,
+) -> dict[str, Any]:
+    """One attempt: the item is the activity, the result says whether it was right (not what was written)."""
+    return _statement(
+        f"attempt:{attempt_id}",
+        "answered",
+        pseudonym,
+        home_page,
+        {
+            "id": f"{home_page}/items/{item_id}",
+            "definition": {"type": _INTERACTION, "interactionType": "fill-in"},
+        },
+        at,
+        result={"success": correct, "completion": True, "score": {"scaled": 1 if correct else 0}},
+        extensions={"modality": modality},
+    )
+
+
+def mastered(
+    *, pseudonym: str, kp_code: str, at: datetime, p_known: float | None, home_page: str
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"success": True, "completion": True}
+    if p_known is not None and 0 <= p_known <= 1:
+        result["score"] = {"scaled": round(p_known, 4)}
+    return _statement(
+        f"mastery:{pseudonym}:{kp_code}:{canonical_timestamp(at)}",
+        "mastered",
+        pseudonym,
+        home_page,
+        {"id": f"{home_page}/knowledge-points/{kp_code}", "definition": {"type": _OBJECTIVE}},
+        at,
+        result=result,
+    )
+
+
+def asked_hint(
+    *, event_hash: str, pseudonym: str, problem_sha256: str | None, source: str, at: datetime, home_page: str
+) -> dict[str, Any]:
+    """A hint the learner was served; the problem is identified by its hash (it may be their own text)."""
+    problem = problem_sha256 or "unknown"
+    return _statement(
+        f"hint:{event_hash}",
+        "asked",
+        pseudonym,
+        home_page,
+        {"id": f"{home_page}/problems/{problem}", "definition": {"type": _QUESTION}},
+        at,
+        extensions={"hint-source": source},
+    )
+
+
+def started_dialogue(*, dialogue_id: UUID, pseudonym: str, at: datetime, home_page: str) -> dict[str, Any]:
+    return _statement(
+        f"dialogue:{dialogue_id}",
+        "initialized",
+        pseudonym,
+        home_page,
+        {"id": f"{home_page}/tutoring-sessions/{dialogue_id}", "definition": {"type": _SESSION}},
+        at,
+    )
+
+
+def interacted(
+    *, dialogue_id: UUID, seq: int, pseudonym: str, at: datetime, home_page: str
+) -> dict[str, Any]:
+    """One message of the learner in a tutoring dialogue (its text stays in the dialogue)."""
+    return _statement(
+        f"dialogue:{dialogue_id}:{seq}",
+        "interacted",
+        pseudonym,
+        home_page,
+        {"id": f"{home_page}/tutoring-sessions/{dialogue_id}", "definition": {"type": _SESSION}},
+        at,
+        extensions={"turn": seq},
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 __all__ = ["Principal"]
@@ -13,6 +13,10 @@ class Principal:
     id: UUID
     role: str
     school_id: UUID
+    scopes: frozenset[str] = field(default=frozenset())
+    """What a service key may do (``tutor.auth.scopes``); empty for people, whose role decides."""
+    key_id: UUID | None = None
+    """The service key a service principal authenticated with."""
 
     @property
     def is_student(self) -> bool:

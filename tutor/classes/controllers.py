@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from advanced_alchemy.filters import LimitOffset
-from litestar import Controller, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from tutor.api.types import AuthedRequest
 from tutor.auth.access import class_for_staff
 from tutor.auth.guards import requires_roles
 from tutor.classes import services
-from tutor.classes.schemas import ClassIn, ClassOut, EnrolIn, EnrolOut, LearnerOut
+from tutor.classes.schemas import ClassIn, ClassOut, EnrolIn, EnrolOut, LearnerOut, UnenrolOut
 from tutor.db.models import Enrolment, SchoolClass, User
 
 __all__ = ["ClassController"]
@@ -60,13 +60,25 @@ class ClassController(Controller):
     @post("/{class_id:uuid}/learners", summary="Enrol learners (existing or new accounts)")
     async def enrol(self, request: Req, db_session: AsyncSession, class_id: UUID, data: EnrolIn) -> EnrolOut:
         school_class = await class_for_staff(db_session, request.user, class_id)
-        learners = await services.enrol_learners(db_session, school_class, data)
+        learners = await services.enrol_learners(db_session, request.user, school_class, data)
         return EnrolOut(
             class_id=class_id,
             enrolled=[
                 LearnerOut(id=u.id, username=u.username, display_name=u.display_name) for u in learners
             ],
         )
+
+    @delete(
+        "/{class_id:uuid}/learners/{learner_id:uuid}",
+        status_code=200,
+        summary="Take a learner out of the class (audited; the account and its data stay)",
+    )
+    async def unenrol(
+        self, request: Req, db_session: AsyncSession, class_id: UUID, learner_id: UUID
+    ) -> UnenrolOut:
+        school_class = await class_for_staff(db_session, request.user, class_id)
+        await services.unenrol_learner(db_session, request.user, school_class, learner_id)
+        return UnenrolOut(class_id=class_id, learner_id=learner_id)
 
     @get("/{class_id:uuid}/learners", summary="Learners of a class")
     async def learners(

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-__all__ = ["ClassIn", "ClassOut", "EnrolIn", "EnrolOut", "LearnerOut", "NewLearner"]
+__all__ = ["ClassIn", "ClassOut", "EnrolIn", "EnrolOut", "LearnerOut", "NewLearner", "UnenrolOut"]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 
@@ -46,3 +46,8 @@ class LearnerOut(msgspec.Struct):
 class EnrolOut(msgspec.Struct):
     class_id: UUID
     enrolled: list[LearnerOut]
+
+
+class UnenrolOut(msgspec.Struct):
+    class_id: UUID
+    learner_id: UUID

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tutor.api.pagination import provide_limit_offset
 from tutor.api.types import AuthedRequest
 from tutor.auth.guards import requires_roles
+from tutor.auth.scopes import ITEMS_READ, SERVICE_SCOPE
 from tutor.db.models import Item, item_knowledge_points
 from tutor.items.access import visible_item
 from tutor.items.schemas import ItemOut, item_out
@@ -30,12 +31,21 @@ class ItemController(Controller):
     tags = ["items"]
     dependencies = {"page": Provide(provide_limit_offset, sync_to_thread=False)}
 
-    @get("/{item_id:uuid}", summary="One item (learners get it without the answer)")
+    @get(
+        "/{item_id:uuid}",
+        opt={SERVICE_SCOPE: ITEMS_READ},
+        summary="One item (learners get it without the answer)",
+    )
     async def get_item(self, request: Req, db_session: AsyncSession, item_id: UUID) -> ItemOut:
         item = await visible_item(db_session, request.user, item_id)
         return item_out(item, with_answer=not request.user.is_student)
 
-    @get("/", guards=[requires_roles("teacher", "admin", "service")], summary="Browse the item bank")
+    @get(
+        "/",
+        guards=[requires_roles("teacher", "admin", "service")],
+        opt={SERVICE_SCOPE: ITEMS_READ},
+        summary="Browse the item bank",
+    )
     async def list_items(
         self,
         request: Req,

@@ -12,12 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm.config import LLMConfig
 from tutor.api.types import AuthedRequest
+from tutor.audit.ai_content import record_solver_solution
 from tutor.auth.consent_guard import TUTORING
+from tutor.auth.scopes import MATH_SOLVE, SERVICE_SCOPE
 from tutor.math import sandbox
 from tutor.math.grading import check_answer_sync
 from tutor.math.schemas import AnswerCheckIn, AnswerCheckOut, SolveIn, SolveOut, step_out
 from tutor.math.solver import solve_problem
 from tutor.math.steps import Solution
+from tutor.privacy.rate_limits import MATH_ROUTE, MODEL_AND_MATH_ROUTE
 from tutor.recognition.services import confirm_recognition
 from tutor.settings import Settings
 from tutor.tutoring.service import solve_out_with_llm
@@ -30,7 +33,12 @@ class MathController(Controller):
     path = "/v1"
     tags = ["math"]
 
-    @post("/solve", status_code=200, summary="Solve a problem step by step; every step is checked")
+    @post(
+        "/solve",
+        status_code=200,
+        opt={**MODEL_AND_MATH_ROUTE, SERVICE_SCOPE: MATH_SOLVE},
+        summary="Solve a problem step by step; every step is checked",
+    )
     async def solve(self, request: AuthedRequest, data: SolveIn, db_session: AsyncSession) -> SolveOut:
         modality, edited = "typed", None
         if data.recognition_id is not None:
@@ -42,7 +50,7 @@ class MathController(Controller):
             out = await solve_out_with_llm(request.app.state, request.user, data)
             return msgspec.structs.replace(out, input_modality=modality, recognition_edited=edited)
         solution: Solution = await sandbox.run_sandboxed(solve_problem, data.problem)
-        return SolveOut(
+        out = SolveOut(
             kind=solution.kind,
             engine="symbolic",
             steps=[step_out(s, data.language) for s in solution.steps],
@@ -52,8 +60,23 @@ class MathController(Controller):
             input_modality=modality,
             recognition_edited=edited,
         )
+        await record_solver_solution(
+            db_session,
+            request.user,
+            problem=data.problem,
+            steps=[msgspec.to_builtins(step) for step in out.steps],
+            answer=out.answer,
+            answer_kind=out.answer_kind,
+            verification=out.verification,
+        )
+        return out
 
-    @post("/answers/check", status_code=200, summary="Is a submitted answer equal to the expected one?")
+    @post(
+        "/answers/check",
+        status_code=200,
+        opt={**MATH_ROUTE, SERVICE_SCOPE: MATH_SOLVE},
+        summary="Is a submitted answer equal to the expected one?",
+    )
     async def check_answer(self, request: AuthedRequest, data: AnswerCheckIn) -> AnswerCheckOut:
         kind, result = await sandbox.run_sandboxed(
             check_answer_sync, data.expected, data.submitted, data.answer_kind

@@ -228,6 +228,9 @@ def to_exact(expr: Any) -> Any:
     return rebuild(expr)
 
 
+_ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_]")
+
+
 def _plain_to_python(text: str) -> str:
     s = (
         text.replace("×", "*")
@@ -243,6 +246,8 @@ def _plain_to_python(text: str) -> str:
     if not _ALLOWED_PLAIN.match(s):
         bad = sorted({c for c in s if not _ALLOWED_PLAIN.match(c)})
         raise _fail(text, "unexpected characters " + " ".join(repr(c) for c in bad))
+    if _ATTRIBUTE.search(s):  # parse_expr evaluates Python: "pi.n(10^6)" would call a method
+        raise _fail(text, "'.' followed by a name is not math (attribute access is never evaluated)")
 
     def fix_run(m: re.Match[str]) -> str:
         word = m.group(0)

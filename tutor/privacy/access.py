@@ -1,7 +1,9 @@
 """Access requests: everything the service holds about one learner, as JSON.
 
-The same foreign-key discovery as erasure decides what "everything" is, so the two can never disagree.
-Secrets (password and key hashes) are left out; audit events are found through the learner's pseudonym.
+The same foreign-key discovery as erasure decides what "everything" is, so the two can never disagree:
+rows that name the learner, and the rows that hang off those (a dialogue's turns, which carry the
+learner's own words but no learner column). Secrets (password and key hashes) are left out; audit
+events are found through the learner's pseudonym.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tutor.audit.store import EventFilter, stream_rows
 from tutor.auth.principal import Principal
 from tutor.db.models import User
 from tutor.errors import ForbiddenError, NotFoundError
-from tutor.privacy.references import learner_references
+from tutor.privacy.references import children_of, learner_references
 
 __all__ = ["MAX_ROWS_PER_TABLE", "LearnerExport", "existing_tables", "export_learner"]
 
@@ -64,7 +66,9 @@ async def export_learner(session: AsyncSession, learner_id: UUID, *, by: Princip
     present = await existing_tables(session)
     tables: dict[str, list[dict[str, Any]]] = {}
     truncated: list[str] = []
-    for reference in learner_references():
+    references = learner_references()
+    direct = {reference.table.name for reference in references if not reference.nulls_out}
+    for reference in references:
         if reference.nulls_out or reference.table.name not in present:
             continue
         rows = (
@@ -78,6 +82,19 @@ async def export_learner(session: AsyncSession, learner_id: UUID, *, by: Princip
             found = found[:MAX_ROWS_PER_TABLE]
         if found:
             tables.setdefault(str(reference.table.name), []).extend(found)
+        for child, column, referenced, _ in children_of(reference.table):
+            if child.name not in present or child.name in direct:
+                continue  # tables naming the learner themselves are exported on their own
+            parents = select(referenced).where(reference.column == learner_id)
+            rows = (
+                await session.execute(select(child).where(column.in_(parents)).limit(MAX_ROWS_PER_TABLE + 1))
+            ).mappings()
+            below = [_plain(dict(row)) for row in rows]
+            if len(below) > MAX_ROWS_PER_TABLE:
+                truncated.append(str(child.name))
+                below = below[:MAX_ROWS_PER_TABLE]
+            if below:
+                tables.setdefault(str(child.name), []).extend(below)
     pseudonym = (await pseudonyms_of(session, [learner_id])).get(learner_id)
     events: list[dict[str, Any]] = []
     if pseudonym is not None:

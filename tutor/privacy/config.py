@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["DEFAULT_MODEL_PATHS", "DEFAULT_RETENTION", "PrivacySettings", "parse_rate", "parse_retention"]
+__all__ = ["DEFAULT_RETENTION", "PrivacySettings", "parse_rate", "parse_retention"]
 
 DEFAULT_RETENTION: Final[dict[str, int]] = {
     "recognitions": 90,
@@ -18,8 +18,6 @@ DEFAULT_RETENTION: Final[dict[str, int]] = {
 """Days each data kind (table) is kept; the audit log itself is never purged (append-only)."""
 
 _UNITS: Final = {"second", "minute", "hour", "day"}
-DEFAULT_MODEL_PATHS: Final = ("/v1/solve", "/v1/dialogues", "/v1/exercises/generate", "/v1/recognize")
-"""Path prefixes of routes that run a model (POST only)."""
 
 
 def parse_retention(raw: str) -> dict[str, int]:
@@ -41,25 +39,35 @@ def parse_rate(raw: str) -> tuple[str, int]:
     return unit.strip(), int(count)
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or str(default)
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a positive whole number")
+    return int(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class PrivacySettings:
     retention_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
-    login_rate: tuple[str, int] = ("minute", 60)
-    """Per client address: a classroom behind one NAT signs in together, so keep it well above class size."""
     model_rate: tuple[str, int] = ("minute", 30)
-    """Per account (bearer token), POSTs to ``model_paths`` only."""
-    model_paths: tuple[str, ...] = DEFAULT_MODEL_PATHS
+    """Per signed-in account, on every route marked as running a model (``MODEL_ROUTE``)."""
+    math_rate: tuple[str, int] = ("minute", 120)
+    """Per signed-in account, on the math routes (``MATH_ROUTE``: solve, answer check)."""
+    login_free_failures: int = 5
+    """Failed sign-ins an account gets before it must wait (30 s, then doubling per further failure)."""
+    login_max_backoff_s: int = 900
+    login_address_failures: tuple[str, int] = ("hour", 100)
+    """Failed sign-ins per client address; past it only accounts already seen there may still try."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> PrivacySettings:
         retention = dict(DEFAULT_RETENTION)
         retention.update(parse_retention(env.get("TUTOR_RETENTION_DAYS", "")))
-        paths = env.get("TUTOR_RATE_LIMIT_MODEL_PATHS")
         return cls(
             retention_days={name: days for name, days in retention.items() if days > 0},
-            login_rate=parse_rate(env.get("TUTOR_RATE_LIMIT_LOGIN") or "60/minute"),
             model_rate=parse_rate(env.get("TUTOR_RATE_LIMIT_MODEL") or "30/minute"),
-            model_paths=tuple(p.strip() for p in paths.split(",") if p.strip())
-            if paths
-            else DEFAULT_MODEL_PATHS,
+            math_rate=parse_rate(env.get("TUTOR_RATE_LIMIT_MATH") or "120/minute"),
+            login_free_failures=_positive(env, "TUTOR_LOGIN_FREE_FAILURES", 5),
+            login_max_backoff_s=_positive(env, "TUTOR_LOGIN_MAX_BACKOFF_S", 900),
+            login_address_failures=parse_rate(env.get("TUTOR_LOGIN_ADDRESS_FAILURES") or "100/hour"),
         )

@@ -2,10 +2,15 @@
 
 Audit events never held the learner's id or name, only a random pseudonym; deleting the pseudonym row
 (with the user) cuts the last link, so no audit row needs to change and the chain still verifies.
+
+What stays is an **erasure record**: a keyed hash of the account id and the erasure time, nothing else.
+``tutor seed`` / ``tutor up`` (and any future import) check it, so a restart never re-creates the
+learner; the record alone cannot be matched to a person without the key and the id.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,13 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tutor.audit import kinds
 from tutor.audit.events import record_event
 from tutor.auth.principal import Principal
-from tutor.db.models import User
+from tutor.db.models import ErasureRecord, User
 from tutor.errors import ForbiddenError, NotFoundError
 from tutor.privacy.access import existing_tables
 from tutor.privacy.deletion import delete_where
+from tutor.privacy.keyed import ERASURE, keyed_digest
 from tutor.privacy.references import learner_references
 
-__all__ = ["ErasureReport", "erase_learner"]
+__all__ = ["ErasureReport", "erase_learner", "erasure_key"]
+
+
+def erasure_key(account_id: UUID) -> str:
+    """What the erasure record hashes: the account id (the seed's natural key for its accounts)."""
+    return f"account:{account_id}"
 
 
 class ErasureReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,6 +81,13 @@ async def erase_learner(session: AsyncSession, learner_id: UUID, *, by: Principa
     users = User.__table__
     assert isinstance(users, Table)
     await delete_where(session, users, users.c.id == learner_id, deleted, present)
+    session.add(
+        ErasureRecord(
+            key_hash=await keyed_digest(session, ERASURE, erasure_key(learner_id)),
+            school_id=by.school_id,
+            erased_at=datetime.now(UTC),
+        )
+    )
     await session.flush()
     session.expunge(learner)
     return ErasureReport(

@@ -1,15 +1,20 @@
-"""Rate limits on sign-in and on model routes (Litestar's RateLimitConfig), answering 429 + Retry-After.
+"""Per-account rate limits on the routes that cost the most (Litestar's RateLimitConfig), 429 + Retry-After.
 
-Wire them in ``create_app``: ``middleware=[*rate_limit_middleware(PrivacySettings.from_env()), ...]``.
-Each limit has its own store so the two counters never mix. Callers are told apart by their bearer token
-(per account) when they send one, otherwise by client address.
+Routes are *marked*, not matched by path: a handler (or controller) declares
+``opt={**MODEL_ROUTE}`` when it runs a model, ``MATH_ROUTE`` for the math engine, or both. A new model
+route that forgets the marker is caught by the test that walks every route of the real app. The key is
+the authenticated principal's id: the authentication middleware runs first, so ``request.user`` is set
+and no header text (which an attacker can vary: ``Bearer1``, extra spaces) decides the bucket.
+
+Counters live in the app's in-process store: per worker process, reset on restart (limits are for
+fairness between accounts; the sign-in protection that must survive restarts is in PostgreSQL,
+``tutor.auth.login_throttle``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-from typing import Any
+from typing import Any, Final
 
 from litestar import Request
 from litestar.middleware import DefineMiddleware
@@ -22,9 +27,26 @@ from litestar.middleware.rate_limit import (
 
 from tutor.privacy.config import PrivacySettings
 
-__all__ = ["LOGIN_PATHS", "RetryAfterRateLimitMiddleware", "rate_limit_configs", "rate_limit_middleware"]
+__all__ = [
+    "MATH",
+    "MATH_ROUTE",
+    "MODEL",
+    "MODEL_AND_MATH_ROUTE",
+    "MODEL_ROUTE",
+    "RATE_LIMIT_OPT",
+    "RetryAfterRateLimitMiddleware",
+    "rate_classes",
+    "rate_limit_configs",
+    "rate_limit_middleware",
+]
 
-LOGIN_PATHS = ("/v1/auth/token",)
+RATE_LIMIT_OPT: Final = "rate_limit"
+MODEL: Final = "model"
+MATH: Final = "math"
+MODEL_ROUTE: Final[dict[str, Any]] = {RATE_LIMIT_OPT: (MODEL,)}
+MATH_ROUTE: Final[dict[str, Any]] = {RATE_LIMIT_OPT: (MATH,)}
+MODEL_AND_MATH_ROUTE: Final[dict[str, Any]] = {RATE_LIMIT_OPT: (MODEL, MATH)}
+"""``/v1/solve``: symbolic by default, the model with ``engine=llm``/``auto``."""
 
 
 class RetryAfterRateLimitMiddleware(RateLimitMiddleware):
@@ -37,40 +59,37 @@ class RetryAfterRateLimitMiddleware(RateLimitMiddleware):
         return headers
 
 
-def caller_identity(request: Request[Any, Any, Any]) -> str:
-    """Per token when authenticated (hashed: tokens never reach the store), else per address."""
-    authorization = request.headers.get("authorization")
-    if authorization:
-        return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:32]
-    return "addr:" + get_remote_address(request)
+def rate_classes(request: Request[Any, Any, Any]) -> tuple[str, ...]:
+    handler = request.scope.get("route_handler")
+    marked = handler.opt.get(RATE_LIMIT_OPT, ()) if handler is not None else ()
+    return tuple(marked)
 
 
-def _path_check(prefixes: tuple[str, ...], *, post_only: bool) -> Any:
+def principal_identity(request: Request[Any, Any, Any]) -> str:
+    """The signed-in account (set by the authentication middleware, which runs before this one)."""
+    user = request.scope.get("user")
+    user_id = getattr(user, "id", None)
+    return f"principal:{user_id}" if user_id is not None else "addr:" + get_remote_address(request)
+
+
+def _marked(rate_class: str) -> Any:
     def check(request: Request[Any, Any, Any]) -> bool:
-        if post_only and request.method != "POST":
-            return False
-        return request.url.path.startswith(prefixes)
+        return rate_class in rate_classes(request)
 
     return check
 
 
 def rate_limit_configs(settings: PrivacySettings) -> list[RateLimitConfig]:
-    """[login limit, model-route limit]; model routes count only POSTs (reads are not limited)."""
+    """[model-route limit, math-route limit], each per account with its own store."""
     return [
         RateLimitConfig(
-            rate_limit=settings.login_rate,  # type: ignore[arg-type]
-            check_throttle_handler=_path_check(LOGIN_PATHS, post_only=True),
-            identifier_for_request=lambda request: "addr:" + get_remote_address(request),
+            rate_limit=rate,  # type: ignore[arg-type]
+            check_throttle_handler=_marked(rate_class),
+            identifier_for_request=principal_identity,
             middleware_class=RetryAfterRateLimitMiddleware,
-            store="rate_limit_login",
-        ),
-        RateLimitConfig(
-            rate_limit=settings.model_rate,  # type: ignore[arg-type]
-            check_throttle_handler=_path_check(settings.model_paths, post_only=True),
-            identifier_for_request=caller_identity,
-            middleware_class=RetryAfterRateLimitMiddleware,
-            store="rate_limit_model",
-        ),
+            store=f"rate_limit_{rate_class}",
+        )
+        for rate_class, rate in ((MODEL, settings.model_rate), (MATH, settings.math_rate))
     ]
 
 

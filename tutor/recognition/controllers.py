@@ -17,10 +17,12 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.audit.ai_content import record_recognition
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.errors import UnprocessableError
+from tutor.privacy.rate_limits import MODEL_ROUTE
 from tutor.recognition.runtime import recognition_runtime
 from tutor.recognition.schemas import FormulaJsonIn, RecognitionOut, RecognitionQualityOut
 from tutor.recognition.services import quality_by_engine, store_recognition
@@ -80,6 +82,17 @@ async def _store(
         parseable=out.parseable,
         language=out.language,
     )
+    await record_recognition(
+        db_session,
+        principal,
+        recognition_id=row.id,
+        kind=kind,
+        engine=out.engine,
+        text=out.text,
+        confidence=row.confidence,
+        parseable=out.parseable,
+        language=out.language,
+    )
     return RecognitionOut(
         id=row.id,
         kind="speech" if kind == "speech" else "handwriting",
@@ -98,6 +111,7 @@ class RecognitionController(Controller):
 
     @post(
         "/recognize/formula",
+        opt=MODEL_ROUTE,
         summary="Read a handwritten formula (pix2tex)",
         description=(
             "Send a PNG, JPEG or WebP picture from the handwriting pad, either as multipart field `file` or "
@@ -119,6 +133,7 @@ class RecognitionController(Controller):
 
     @post(
         "/recognize/speech",
+        opt=MODEL_ROUTE,
         summary="Transcribe a spoken question (whisper)",
         description=(
             "Send the recording as multipart field `file` (WAV, MP3, M4A, OGG/Opus or WebM; at most 60 s "

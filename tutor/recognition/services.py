@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.audit.ai_content import record_correction
 from tutor.auth.principal import Principal
 from tutor.db.models.people import User
 from tutor.db.models.recognition import Recognition
@@ -81,6 +82,14 @@ async def confirm_recognition(
         row.edited = text != _normalise(row.recognized_text)
         row.confirmed_at = datetime.now(UTC)
         await session.flush()
+        await record_correction(
+            session,
+            principal,
+            recognition_id=row.id,
+            recognized=row.recognized_text,
+            confirmed=text,
+            edited=bool(row.edited),
+        )
     return ConfirmedInput(
         recognition_id=row.id,
         modality="speech" if row.kind == "speech" else "handwriting",

@@ -1,7 +1,8 @@
 """``tutor seed``: load seed_data/ into PostgreSQL idempotently (a second run inserts nothing).
 
 Every row has a natural or deterministic key and is inserted with ON CONFLICT DO NOTHING, so rows a
-school has changed since are never overwritten.
+school has changed since are never overwritten. Demo accounts that were erased (``erasure_records``)
+are never loaded again, nor anything about them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tutor.db.engine import make_engine, make_session_maker
 from tutor.db.models import (
     Attempt,
     Enrolment,
+    ErasureRecord,
     Item,
     KnowledgePoint,
     LearnerConsent,
@@ -30,6 +32,8 @@ from tutor.db.models import (
     item_knowledge_points,
 )
 from tutor.learning.config import LearningConfig
+from tutor.privacy.erasure import erasure_key
+from tutor.privacy.keyed import ERASURE, digest_with, purpose_key
 from tutor.seed.demo import DEMO_PASSWORDS, build_demo_school, demo_id
 from tutor.seed.files import SEED_DIR, load_yaml
 
@@ -137,6 +141,10 @@ async def _seed_demo(
     bank = [{"id": i["id"], "answer": i["answer"], "kp_codes": kp_codes.get(i["id"], [])} for i in items]
     demo = build_demo_school(curriculum, [b for b in bank if b["kp_codes"]])
     await _insert(conn, School.__table__, [demo.school], report)  # type: ignore[arg-type]
+    erased = await _erased(conn, [u["id"] for u in demo.users])
+    if erased:
+        _drop_erased(demo, erased)
+        report.add("erased accounts skipped", len(erased))
 
     existing = set(
         (await conn.scalars(select(User.username).where(User.id.in_([u["id"] for u in demo.users])))).all()
@@ -153,3 +161,19 @@ async def _seed_demo(
     await _insert(conn, LearnerConsent.__table__, demo.consents, report)  # type: ignore[arg-type]
     await _insert(conn, Attempt.__table__, demo.attempts, report)  # type: ignore[arg-type]
     await _insert(conn, Mastery.__table__, demo.mastery, report)  # type: ignore[arg-type]
+
+
+async def _erased(conn: AsyncConnection, account_ids: list[Any]) -> set[Any]:
+    """The accounts among ``account_ids`` that were erased (their keyed hash is on record)."""
+    key = await purpose_key(conn, ERASURE)
+    by_digest = {digest_with(key, erasure_key(account_id)): account_id for account_id in account_ids}
+    found = await conn.scalars(
+        select(ErasureRecord.key_hash).where(ErasureRecord.key_hash.in_(list(by_digest)))
+    )
+    return {by_digest[digest] for digest in found}
+
+
+def _drop_erased(demo: Any, erased: set[Any]) -> None:
+    demo.users = [u for u in demo.users if u["id"] not in erased]
+    for rows in ("enrolments", "attempts", "mastery", "consents"):
+        setattr(demo, rows, [r for r in getattr(demo, rows) if r["learner_id"] not in erased])

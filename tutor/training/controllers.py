@@ -92,9 +92,11 @@ class TrainingController(Controller):
             max_learner_epsilon=await ledger.max_learner_spend(db_session, school_id),
         )
 
-    @get("/adapters/{name:str}", summary="Which version of an adapter is served")
-    async def active_adapter(self, db_session: AsyncSession, name: str) -> ActiveAdapterOut:
-        return _active_out(name, await registry.active_run(db_session, name))
+    @get("/adapters/{name:str}", summary="Which version of an adapter the school's learners are served")
+    async def active_adapter(
+        self, request: AuthedRequest, db_session: AsyncSession, name: str
+    ) -> ActiveAdapterOut:
+        return _active_out(name, await registry.active_run(db_session, request.user.school_id, name))
 
     @post(
         "/adapters/{name:str}/{version:int}/activate", status_code=HTTP_200_OK, summary="Serve this version"

@@ -132,7 +132,9 @@ async def create_run(
         )
     version = (
         await session.scalar(
-            select(func.max(TrainingRun.adapter_version)).where(TrainingRun.adapter_name == data.adapter_name)
+            select(func.max(TrainingRun.adapter_version)).where(
+                TrainingRun.school_id == school_id, TrainingRun.adapter_name == data.adapter_name
+            )
         )
         or 0
     ) + 1

@@ -4,7 +4,8 @@ Activation re-applies the evaluation gate against the adapter active *now* (scor
 run), so a candidate that passed against an older adapter cannot replace a better one. Rollback marks
 the current activation rolled back; the newest activation not rolled back is what is served, so
 repeated rollbacks walk back through history and the last one returns to the startup default.
-Serving honours this per request: ``tutor.tutoring.engine.served_adapter``.
+Serving honours this per request: ``tutor.tutoring.engine.served_adapter``. Everything is per school:
+one school's activation or rollback never changes what another school's learners are served.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,18 +76,24 @@ def write_card(run: TrainingRun) -> dict[str, Any]:
     return card
 
 
-async def current_activation(session: AsyncSession, adapter_name: str) -> AdapterActivation | None:
+async def current_activation(
+    session: AsyncSession, school_id: UUID, adapter_name: str
+) -> AdapterActivation | None:
     return await session.scalar(
         select(AdapterActivation)
-        .where(AdapterActivation.adapter_name == adapter_name, AdapterActivation.rolled_back_at.is_(None))
+        .where(
+            AdapterActivation.school_id == school_id,
+            AdapterActivation.adapter_name == adapter_name,
+            AdapterActivation.rolled_back_at.is_(None),
+        )
         .order_by(AdapterActivation.created_at.desc(), AdapterActivation.id.desc())
         .limit(1)
     )
 
 
-async def active_run(session: AsyncSession, adapter_name: str) -> TrainingRun | None:
-    """The run whose adapter is served for ``adapter_name`` (None: the engine's startup adapter)."""
-    activation = await current_activation(session, adapter_name)
+async def active_run(session: AsyncSession, school_id: UUID, adapter_name: str) -> TrainingRun | None:
+    """The run whose adapter the school's learners get for ``adapter_name`` (None: the deployment's)."""
+    activation = await current_activation(session, school_id, adapter_name)
     return None if activation is None else await session.get(TrainingRun, activation.run_id)
 
 
@@ -138,7 +146,7 @@ async def activate(
             + ".",
             code="adapter_not_ready",
         )
-    current = await current_activation(session, name)
+    current = await current_activation(session, principal.school_id, name)
     if current is not None and current.run_id == run.id:
         return run
     active = None if current is None else await session.get(TrainingRun, current.run_id)
@@ -149,7 +157,15 @@ async def activate(
             code="evaluation_gate_failed",
             reasons=decision.reasons,
         )
-    session.add(AdapterActivation(adapter_name=name, run_id=run.id, action="activate", actor_id=principal.id))
+    session.add(
+        AdapterActivation(
+            school_id=principal.school_id,
+            adapter_name=name,
+            run_id=run.id,
+            action="activate",
+            actor_id=principal.id,
+        )
+    )
     await session.flush()
     await record_event(
         session,
@@ -171,7 +187,7 @@ async def activate(
 
 async def rollback(session: AsyncSession, principal: Principal, name: str) -> TrainingRun | None:
     """Undo the current activation; returns the run now served (None: the startup default)."""
-    current = await current_activation(session, name)
+    current = await current_activation(session, principal.school_id, name)
     if current is None:
         raise ConflictError(
             f"Adapter {name} has no active version to roll back.", code="nothing_to_roll_back"
@@ -181,7 +197,7 @@ async def rollback(session: AsyncSession, principal: Principal, name: str) -> Tr
         raise NotFoundError(f"Adapter {name} does not exist.")
     current.rolled_back_at = datetime.now(UTC)
     await session.flush()
-    now_active = await active_run(session, name)
+    now_active = await active_run(session, principal.school_id, name)
     await record_event(
         session,
         kind=kinds.ADAPTER_ROLLED_BACK,

@@ -117,7 +117,7 @@ async def execute_run(
         still = set(await consented_learners(session, run.school_id))
         examples = await learner_examples(session, run.school_id, [lid for lid in charged if lid in still])
         heldout = await heldout_examples(session, run.school_id)
-        active = await active_run(session, run.adapter_name)
+        active = await active_run(session, run.school_id, run.adapter_name)
         active_id = None if active is None else str(active.id)
         active_dir = None if active is None else active.adapter_dir
         fields = (run.base_model, run.adapter_name, run.adapter_version, run.epsilon)

@@ -31,11 +31,13 @@ async def record_model_output(
     output: str,
     verdict: Mapping[str, Any],
     refs: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> None:
-    """One ``model_output.*`` event: model, adapter name@version, template version, params, verdict.
+    """One ``model_output.*`` event: input, model, adapter name@version, template version, params, verdict.
 
     The output text is kept (bounded) with its SHA-256 so a reviewer can see exactly what a learner
-    was shown; prompts are not stored because they may carry the learner's own words.
+    was shown. ``inputs`` says what the output answered (``tutor.audit.ai_content.input_text`` for math
+    the engine read, ``input_hash`` for a learner's own words, which the audit log must not keep).
     """
     payload: dict[str, Any] = {
         "model": provenance.model,
@@ -47,6 +49,8 @@ async def record_model_output(
         "output_sha256": hashlib.sha256(output.encode("utf-8")).hexdigest(),
         **(dict(refs) if refs else {}),
     }
+    if inputs is not None:
+        payload["input"] = dict(inputs)
     await record_event(
         session,
         kind=kind,

@@ -24,14 +24,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import GenerationRequest, LLMEngine, defaults_for, render
 from tutor.api.pagination import provide_limit_offset
+from tutor.audit.ai_content import input_text
 from tutor.audit.kinds import MODEL_OUTPUT_SOLUTION
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
+from tutor.auth.scopes import EXERCISES_GENERATE, SERVICE_SCOPE
 from tutor.errors import TutorError, UnprocessableError
 from tutor.math import sandbox
 from tutor.math.sandbox import run_sandboxed
 from tutor.math.solver import solve_problem
+from tutor.privacy.rate_limits import MODEL_ROUTE
 from tutor.runtime import register_shutdown
 from tutor.settings import Settings
 from tutor.tutoring import dialogues as dlg
@@ -121,7 +124,8 @@ async def _relay(
 
 
 class SolveStreamController(Controller):
-    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
+    # a student needs guardian consent for tutoring (tutor.auth.consent_guard); a model runs (rate limit)
+    opt = {**TUTORING, **MODEL_ROUTE}
     path = "/v1/solve"
     tags = ["solve"]
     dependencies = dict(_DEPS)
@@ -134,7 +138,7 @@ class SolveStreamController(Controller):
         principal = request.user
         _uses_sandbox(state)
         await run_sandboxed(solve_problem, data.problem)  # unreadable problem: 422 before the model runs
-        adapter = await served_adapter(db_session, engine, data.adapter)
+        adapter = await served_adapter(db_session, engine, data.adapter, principal)
         params = data.params or defaults_for("solution")
         prompt = render("solution", data.lang, problem=data.problem)
         first, stream = await _primed(
@@ -162,6 +166,7 @@ class SolveStreamController(Controller):
                         params=params,
                         output="".join(pieces),
                         verdict={"checked": False, "ended": why},
+                        inputs=input_text("problem", data.problem),
                     )
 
                 await persist_shielded(state, write)
@@ -191,7 +196,8 @@ class SolveStreamController(Controller):
 
 
 class HintController(Controller):
-    opt = dict(TUTORING)  # a student needs guardian consent for tutoring (tutor.auth.consent_guard)
+    # a student needs guardian consent for tutoring (tutor.auth.consent_guard); a model runs (rate limit)
+    opt = {**TUTORING, **MODEL_ROUTE}
     path = "/v1/hints"
     tags = ["tutoring"]
 
@@ -242,7 +248,11 @@ class DialogueController(Controller):
         dialogue = await dlg.get_dialogue(db_session, request.user, dialogue_id)
         return dlg.dialogue_out(dialogue, await dlg.load_turns(db_session, dialogue))
 
-    @post("/{dialogue_id:uuid}/turns", summary="Say something; the tutor answers (one JSON reply)")
+    @post(
+        "/{dialogue_id:uuid}/turns",
+        opt=MODEL_ROUTE,
+        summary="Say something; the tutor answers (one JSON reply)",
+    )
     async def turn(
         self,
         request: Req,
@@ -257,7 +267,7 @@ class DialogueController(Controller):
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
         params = dlg.dialogue_params(data.params)
-        adapter = await served_adapter(db_session, engine, None)
+        adapter = await served_adapter(db_session, engine, None, request.user)
         [result] = await engine.generate(
             [GenerationRequest(prompt=prompt.text, params=params, adapter=adapter)]
         )
@@ -286,7 +296,11 @@ class DialogueController(Controller):
         turn = await dlg.approve_turn(db_session, request.user, dialogue_id, seq)
         return dlg.approval_out(turn)
 
-    @post("/{dialogue_id:uuid}/turns/stream", summary="Say something; the tutor's answer streams (SSE)")
+    @post(
+        "/{dialogue_id:uuid}/turns/stream",
+        opt=MODEL_ROUTE,
+        summary="Say something; the tutor's answer streams (SSE)",
+    )
     async def turn_stream(
         self,
         request: Req,
@@ -302,7 +316,7 @@ class DialogueController(Controller):
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
         params = dlg.dialogue_params(data.params)
-        adapter = await served_adapter(db_session, engine, None)
+        adapter = await served_adapter(db_session, engine, None, principal)
         ref = engine.resolve_adapter(adapter)
         first, stream = await _primed(
             engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))
@@ -356,6 +370,7 @@ class ExerciseController(Controller):
     @post(
         "/generate",
         guards=[requires_roles("teacher", "admin", "service")],
+        opt={**MODEL_ROUTE, SERVICE_SCOPE: EXERCISES_GENERATE},
         summary="Generate verified exercises for a knowledge point (template engine or the model)",
     )
     async def generate(

@@ -21,6 +21,7 @@ from adapters.llm import (
     build_dialogue_prompt,
     defaults_for,
 )
+from tutor.audit.ai_content import input_hash
 from tutor.audit.events import record_event
 from tutor.audit.kinds import AI_CONTENT_APPROVED, MODEL_OUTPUT_DIALOGUE_TURN
 from tutor.auth.access import learner_visible_to
@@ -203,6 +204,7 @@ async def add_tutor_turn(
         output=text,
         verdict={"checked": False, "reason": "free-text tutoring reply", "finish_reason": finish_reason},
         refs={"dialogue_id": str(dialogue.id), "turn_seq": row.seq},
+        inputs={**input_hash("problem", dialogue.problem), "answers_turn_seq": row.seq - 1},
     )
     return row
 

@@ -6,13 +6,13 @@ variable to set, and routes that need no model never import torch.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from litestar import Litestar
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import LLMConfig, LLMEngine, create_engine
+from tutor.auth.adapter_access import resolve_adapter_for
+from tutor.auth.principal import Principal
 from tutor.errors import ServiceUnavailableError
 from tutor.health.engines import register_engine
 from tutor.runtime import register_shutdown
@@ -84,35 +84,12 @@ def engine_config(state: State, settings: Settings) -> LLMConfig:
     return _config(state, settings)
 
 
-def activated_version(adapter_version: int) -> str:
-    """The version label a trained run is served under (``math@v3``)."""
-    return f"v{adapter_version}"
+async def served_adapter(
+    session: AsyncSession, engine: LLMEngine, requested: str | None, principal: Principal
+) -> str | None:
+    """The adapter spec a request is served with: the caller's school's activation, or the deployment's.
 
-
-async def served_adapter(session: AsyncSession, engine: LLMEngine, requested: str | None) -> str | None:
-    """The adapter spec a request is served with, honouring admin activations.
-
-    A request naming a version (``math@v2``) or the bare model (``""``) gets exactly that. Otherwise
-    (no adapter: the engine's default; or a name alone) the adapter's activated version is served when
-    one is active (``tutor.training.registry.active_run``, looked up per request), loaded into the
-    engine on first use; without an activation, the engine's startup adapter as before.
+    Tenancy (which school's versions, what a learner may pick) is decided in
+    ``tutor.auth.adapter_access.resolve_adapter_for``; trained versions load into the engine on first use.
     """
-    if requested == "" or (requested is not None and "@" in requested):
-        return requested
-    if requested is None:
-        await engine.load()  # the default adapter is known once the engine has loaded
-        default = engine.resolve_adapter(None)
-        if default is None:
-            return None
-        name = default.name
-    else:
-        name = requested
-    from tutor.training.registry import active_run  # the training area is only needed here
-
-    run = await active_run(session, name)
-    if run is None or not run.adapter_dir:
-        return requested
-    ref = await engine.ensure_adapter(
-        run.adapter_name, activated_version(run.adapter_version), Path(run.adapter_dir)
-    )
-    return ref.key
+    return await resolve_adapter_for(session, principal, engine, requested)

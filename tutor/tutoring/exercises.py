@@ -121,7 +121,8 @@ async def generate_with_llm(
             difficulty=prior,
             difficulty_prior=prior,
             origin="model",
-            verified=True,
+            verified=not principal.is_service,  # a service's items wait for a teacher's approval
+            review_status="pending",
             school_id=principal.school_id,
             created_by=principal.id if principal.role in ("teacher", "admin") else None,
             knowledge_points=[kp],
@@ -144,6 +145,7 @@ async def generate_with_llm(
             "candidates": [{"kept": v.kept, "reason": v.reason} for v in verdicts],
         },
         refs={"knowledge_point": kp.code, "item_ids": [str(i.id) for i in kept]},
+        inputs={"knowledge_point": kp.code, "difficulty": data.difficulty, "count": count, "lang": data.lang},
     )
     return ExerciseGenerateResponse(
         knowledge_point=kp.code,

@@ -157,6 +157,8 @@ class GeneratedItemOut(msgspec.Struct, kw_only=True):
     difficulty_prior: float
     origin: str
     verified: bool
+    """True once the item may be served to learners (a service key's items wait for a teacher)."""
+    review_status: str = "pending"
 
 
 def generated_item_out(item: Item) -> GeneratedItemOut:
@@ -168,6 +170,7 @@ def generated_item_out(item: Item) -> GeneratedItemOut:
         difficulty_prior=item.difficulty_prior,
         origin=item.origin,
         verified=item.verified,
+        review_status=item.review_status,
     )
 
 

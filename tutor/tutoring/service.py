@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import GenerationParams
+from tutor.audit.ai_content import input_hash, input_text
 from tutor.audit.kinds import MODEL_OUTPUT_HINT, MODEL_OUTPUT_SOLUTION
 from tutor.auth.principal import Principal
 from tutor.math.schemas import SolveIn, SolveOut, SolveStepOut, step_out
@@ -44,6 +45,7 @@ async def record_solve_outcome(
             params=attempt.params,
             output=attempt.text,
             verdict=verdict,
+            inputs=input_text("problem", outcome.answer.problem),
         )
 
 
@@ -64,7 +66,7 @@ async def llm_solve(
     Audit events are written into ``session`` (the request's transaction).
     """
     engine = get_engine(state, settings)
-    adapter = await served_adapter(session, engine, adapter)
+    adapter = await served_adapter(session, engine, adapter, principal)
     outcome = await solve_checked(engine, problem, lang=lang, params=params, adapter=adapter)
     await record_solve_outcome(session, principal, outcome, engine)
     return outcome.answer
@@ -79,7 +81,7 @@ async def solve_out_with_llm(state: State, principal: Principal, data: SolveIn) 
     settings: Settings = state.settings
     engine = get_engine(state, settings)
     async with state.session_maker() as session:
-        adapter = await served_adapter(session, engine, None)
+        adapter = await served_adapter(session, engine, None, principal)
     outcome = await solve_checked(engine, data.problem, lang=data.language, adapter=adapter)
 
     async def audit(session: AsyncSession) -> None:
@@ -131,7 +133,7 @@ async def llm_hint(
 ) -> HintOut:
     """A Socratic next-step hint, checked not to reveal the answer; every attempt audited."""
     engine = get_engine(state, settings)
-    adapter = await served_adapter(session, engine, adapter)
+    adapter = await served_adapter(session, engine, adapter, principal)
     outcome = await hint_checked(engine, problem, work=work, lang=lang, params=params, adapter=adapter)
     for number, attempt in enumerate(outcome.attempts, start=1):
         await record_model_output(
@@ -142,6 +144,7 @@ async def llm_hint(
             provenance=provenance_of(attempt.result, engine, outcome.template_id),
             params=attempt.params,
             output=attempt.result.text,
+            inputs={**input_text("problem", problem), **input_hash("work", work)},
             verdict={
                 "attempt": number,
                 "reveals_answer_or_empty": attempt.leaks,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.audit.ai_content import record_generated_items
 from tutor.auth.principal import Principal
 from tutor.db.models import Item, KnowledgePoint
 from tutor.errors import NotFoundError
@@ -40,7 +41,8 @@ async def generate_with_templates(
             difficulty=g.difficulty_prior,
             difficulty_prior=g.difficulty_prior,
             origin="template",
-            verified=True,
+            verified=not principal.is_service,  # a service's items wait for a teacher's approval
+            review_status="pending",
             school_id=principal.school_id,
             created_by=principal.id if principal.role in ("teacher", "admin") else None,
             knowledge_points=[kp],
@@ -49,6 +51,14 @@ async def generate_with_templates(
     ]
     session.add_all(items)
     await session.flush()
+    await record_generated_items(
+        session,
+        principal,
+        engine="template",
+        knowledge_point=kp.code,
+        parameters={"count": data.count, "difficulty": data.difficulty, "lang": data.lang},
+        items=items,
+    )
     return ExerciseGenerateResponse(
         knowledge_point=kp.code,
         engine="template",

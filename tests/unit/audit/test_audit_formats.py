@@ -14,7 +14,6 @@ from tutor.audit import kinds
 from tutor.audit.canonical import normalise
 from tutor.audit.chain import GENESIS_HASH, ChainRow, seal, verify_rows
 from tutor.audit.formats import CSV_COLUMNS, encode_stream
-from tutor.audit.xapi import to_statement
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 SCHOOL = UUID("00000000-0000-7000-8000-000000000001")
@@ -84,27 +83,3 @@ async def test_csv_export_has_header_and_reverifies() -> None:
         parsed.append(parse_row(document))
     assert verify_rows(parsed).ok
     assert parsed[1].payload["text"] == "试试移项"
-
-
-async def test_xapi_export_is_a_json_array_of_learning_statements() -> None:
-    statements = json.loads(await export(sample(), "xapi"))
-    assert [s["verb"]["display"]["en-US"] for s in statements] == ["answered", "mastered", "completed"]
-    answered = statements[0]
-    assert answered["actor"] == {"objectType": "Agent", "account": {"homePage": HOME, "name": "lrn_a"}}
-    assert answered["result"] == {"success": True}
-    assert answered["object"]["id"] == f"{HOME}/items/it-1"
-    assert statements[1]["result"]["score"] == {"scaled": 0.96}
-
-
-async def test_empty_xapi_export_is_valid_json() -> None:
-    assert json.loads(await export([], "xapi")) == []
-
-
-def test_statement_ids_are_stable_and_unique() -> None:
-    rows = sample()
-    first = [to_statement(row, home_page=HOME) for row in rows]
-    again = [to_statement(row, home_page=HOME) for row in rows]
-    ids = [s["id"] for s in first if s is not None]
-    assert ids == [s["id"] for s in again if s is not None]
-    assert len(set(ids)) == len(ids) == 3
-    assert to_statement(rows[3], home_page=HOME) is None

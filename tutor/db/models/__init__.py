@@ -20,6 +20,14 @@ from tutor.db.models.learning import (
 )
 from tutor.db.models.mastery import Mastery
 from tutor.db.models.people import ROLES, ApiKey, School, User
+from tutor.db.models.privacy import (
+    ContentReview,
+    ErasureRecord,
+    LoginKnownAddress,
+    LoginThrottle,
+    PrivacyKey,
+    XapiPushState,
+)
 from tutor.db.models.recognition import RECOGNITION_KINDS, Recognition
 from tutor.db.models.training import AdapterActivation, TrainingRun, TrainingRunLearner
 
@@ -36,9 +44,11 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BKTParamVersion",
+    "ContentReview",
     "Dialogue",
     "DialogueTurnRow",
     "Enrolment",
+    "ErasureRecord",
     "Item",
     "ItemCalibration",
     "KnowledgePoint",
@@ -47,8 +57,11 @@ __all__ = [
     "LearnerDailyStats",
     "LearnerKpStats",
     "LearnerPseudonym",
+    "LoginKnownAddress",
+    "LoginThrottle",
     "Mastery",
     "Prerequisite",
+    "PrivacyKey",
     "Recognition",
     "School",
     "SchoolClass",
@@ -57,5 +70,6 @@ __all__ = [
     "User",
     "WrongAnswerEntry",
     "WrongAnswerTally",
+    "XapiPushState",
     "item_knowledge_points",
 ]

@@ -34,6 +34,7 @@ class Item(Base):
             "stem_latex IS NOT NULL OR stem_text_zh IS NOT NULL OR stem_text_en IS NOT NULL", name="has_stem"
         ),
         CheckConstraint("discrimination > 0", name="discrimination_positive"),
+        CheckConstraint("review_status IN ('pending', 'approved', 'rejected')", name="review_status_known"),
     )
 
     code: Mapped[str | None] = mapped_column(String(96), unique=True)
@@ -50,6 +51,8 @@ class Item(Base):
     origin: Mapped[str] = mapped_column(String(16))
     verified: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    review_status: Mapped[str] = mapped_column(String(16), default="approved", server_default="approved")
+    """Generated items wait as ``pending`` in the teachers' review queue; ``rejected`` ones are not served."""
 
     knowledge_points: Mapped[list[KnowledgePoint]] = relationship(
         secondary=item_knowledge_points, lazy="selectin", order_by=KnowledgePoint.code

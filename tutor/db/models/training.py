@@ -29,7 +29,9 @@ class TrainingRun(Base):
         CheckConstraint(f"status IN {RUN_STATUSES!r}", name="status_known"),
         CheckConstraint("accountant IN ('prv', 'rdp')", name="accountant_known"),
         CheckConstraint("epsilon >= 0 AND delta > 0 AND delta < 1", name="budget_valid"),
-        UniqueConstraint("adapter_name", "adapter_version", name="uq_training_runs_adapter_version"),
+        UniqueConstraint(
+            "school_id", "adapter_name", "adapter_version", name="uq_training_runs_school_adapter_version"
+        ),
         # One run at a time per base model: a second queued/running run violates this index.
         Index(
             "uq_training_runs_active_base_model",
@@ -84,14 +86,16 @@ class TrainingRunLearner(PlainBase):
 
 
 class AdapterActivation(Base):
-    """Activation history per adapter name; the newest row not rolled back is the one served."""
+    """Activation history per school and adapter name; the newest row not rolled back is served to
+    that school's learners (other schools are not affected)."""
 
     __tablename__ = "adapter_activations"
     __table_args__ = (
         CheckConstraint(f"action IN {ACTIVATION_ACTIONS!r}", name="action_known"),
-        Index("ix_adapter_activations_name_created", "adapter_name", "created_at"),
+        Index("ix_adapter_activations_school_name_created", "school_id", "adapter_name", "created_at"),
     )
 
+    school_id: Mapped[UUID] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
     adapter_name: Mapped[str] = mapped_column(String(100))
     run_id: Mapped[UUID] = mapped_column(ForeignKey("training_runs.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(16), default="activate")
