@@ -335,7 +335,7 @@ def format_value(value: Interpreted) -> str:
     """The engine's canonical answer text (LaTeX that :func:`parse_math` reads back)."""
     kind, v = value.kind, value.value
     if kind in ("number", "expression"):
-        return sympy.latex(v)
+        return sympy.latex(v, ln_notation=True)
     if kind == "equation":
         if v == sympy.S.EmptySet:
             return "\\varnothing"

@@ -101,6 +101,9 @@ def _pending(e: sympy.Basic, *, percent: bool = False) -> str | None:
             return "unfinished"
         return next((r for r in (_pending(a) for a in e.args) if r), None)
     if isinstance(e, sympy.Mul):
+        numeric = [a for a in e.args if not a.free_symbols]
+        if len(numeric) >= 2 and not _finished_product(numeric):
+            return "unfinished"
         numbers = [a for a in e.args if _is_rational_literal(a)]
         radicals = [a for a in e.args if isinstance(a, sympy.Pow) and a.exp == sympy.Rational(1, 2)]
         if len(numbers) >= 2 and _fraction_parts(sympy.Mul(*numbers, evaluate=False)) is None:
@@ -120,10 +123,25 @@ def _pending(e: sympy.Basic, *, percent: bool = False) -> str | None:
             if n < 2 or any(n % (k * k) == 0 for k in range(2, math.isqrt(n) + 1)):
                 return "unfinished"  # √9, √8 = 2√2
             return None
+        if not e.free_symbols and e.exp.is_negative:
+            return "unfinished"  # 1/(1/2), (2/3)^-1
         return _pending(e.base) or _pending(e.exp)
     if e.args and not e.free_symbols:
         return "unfinished"  # sin(30), Abs(-3), 3!
     return None
+
+
+def _finished_product(factors: list[sympy.Basic]) -> bool:
+    """``p/q``, ``k√n``, ``k√n/q``, ``kπ``: the only numeric products a final answer keeps."""
+    integers = [f for f in factors if f.is_Integer]
+    inverses = [f for f in factors if isinstance(f, sympy.Pow) and f.base.is_Integer and f.exp == -1]
+    roots = [
+        f for f in factors if isinstance(f, sympy.Pow) and f.base.is_Integer and f.exp == sympy.Rational(1, 2)
+    ]
+    constants = [f for f in factors if f in (sympy.pi, sympy.E)]
+    if len(integers) + len(inverses) + len(roots) + len(constants) != len(factors):
+        return False
+    return len(integers) <= 1 and len(inverses) <= 1 and len(roots) <= 1 and len(constants) <= 1
 
 
 def _solved(items: tuple[sympy.Basic, ...], kind: str) -> bool:
@@ -195,7 +213,8 @@ def is_factored_form(text: str) -> bool:
 
 
 def _cancelled(raw: sympy.Basic) -> bool:
-    num, den = sympy.fraction(sympy.together(raw))
+    num, den = sympy.fraction(raw)  # as written: together() would cancel for us
+    num, den = sympy.expand(num.doit()), sympy.expand(den.doit())
     return bool(sympy.gcd(num, den).free_symbols == set()) and not (
         isinstance(raw, sympy.Add) and any(sympy.fraction(a)[1].free_symbols for a in raw.args)
     )

@@ -104,6 +104,8 @@ def plain_to_latex(text: str) -> str:
     s = s.replace("<=", r" \le ").replace(">=", r" \ge ").replace("!=", r" \ne ")
     s = re.sub(r"\^\(([^()]*)\)", r"^{\1}", s)
     s = re.sub(r"\^(-?\d+(?:\.\d+)?)", r"^{\1}", s)
+    for name in ("sin", "cos", "tan", "ln", "log"):
+        s = re.sub(rf"(?<![A-Za-z\\]){name}(?![a-z])", rf"\\{name} ", s)
     s = re.sub(r"\bpi\b", r"\\pi ", s)
     s = re.sub(r"\boo\b", r"\\infty ", s)
     s = s.replace("%", r"\%")
@@ -116,9 +118,22 @@ def _given(problem: str, math_text: str) -> str:
     if "\\" in math_text:
         return math_text.strip()
     original = problem.strip().rstrip("?？").strip()
-    if not has_prose(original) and ":" not in original:
+    if not has_prose(original) and ":" not in original and not _DERIV.search(normalize_text(original)):
         return plain_to_latex(original)
     return plain_to_latex(math_text)
+
+
+def _wrapped(text: str) -> bool:
+    """``(...)`` around the whole text (not ``(a)+(b)``)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
 
 
 def _single_var(item: sympy.Basic) -> sympy.Symbol:
@@ -226,7 +241,8 @@ def _dispatch(task: str | None, math_text: str, given: str, method: str | None) 
         raise _refuse("This kind of statement is not supported (≠ ...).", "不支持这种式子（如 ≠）。")
     if task == "derivative":
         x = _single_var(item) if item.free_symbols else sympy.Symbol("x")
-        return solve_derivative(rf"\frac{{d}}{{d{x.name}}}\left({given}\right)", item, x)
+        inner = given[1:-1] if _wrapped(given) else given
+        return solve_derivative(rf"\frac{{d}}{{d{x.name}}}\left({inner}\right)", item, x)
     if not item.free_symbols:
         return solve_arithmetic(given, raw_item)
     if task == "factor":

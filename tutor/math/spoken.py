@@ -827,7 +827,8 @@ def _build(toks: list[_Tok], full: str, lenient: bool) -> _Builder:
 
 def _open_prefix(b: _Builder, template: str) -> None:
     opening = template.split("|", 1)[0]
-    if b.prev in ("num", "var", "atom", "rp"):
+    function = re.match(r"[a-z]+\(", opening) is not None
+    if b.prev in ("var", "atom", "rp") or (b.prev == "num" and not function):
         b.push("*", "op")
     b.pending.append(_Pending(b.depth, template, len(b.out)))
     del opening

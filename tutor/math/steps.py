@@ -162,7 +162,9 @@ def _arith_wrap(
 
 def latex(expr: sympy.Basic, *, written_order: bool = False) -> str:
     """LaTeX with readable unevaluated arithmetic; ``written_order`` keeps sums as written."""
-    settings = {"order": "none"} if written_order else {}
+    settings: dict[str, Any] = (
+        {"order": "none", "ln_notation": True} if written_order else {"ln_notation": True}
+    )
     return str(_Printer(settings).doprint(expr))
 
 
