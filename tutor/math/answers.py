@@ -328,6 +328,8 @@ def _interval_latex(value: sympy.Set, var: str) -> str:
         return ", ".join(parts) if parts else f"{var} \\in \\mathbb{{R}}"
     if value == sympy.S.EmptySet:
         return "\\varnothing"
+    if isinstance(value, sympy.Union) and all(isinstance(p, sympy.Interval) for p in value.args):
+        return ", ".join(_interval_latex(p, var) for p in value.args)  # x < -3 或 x > 2
     return sympy.latex(value.as_relational(x))
 
 

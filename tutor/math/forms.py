@@ -237,6 +237,8 @@ def form_problem(
         return None
     if kind == "number":
         if task == "reduce":
+            if re.search(r"\d\.\d|%", candidate):
+                return "not_fraction"  # 约分 asks for a fraction, not its decimal
             frac = _fraction_parts(_strip_sign(raw))
             if _strip_sign(raw).is_Integer:
                 return None

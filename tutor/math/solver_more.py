@@ -251,8 +251,8 @@ def solve_abs_equation(problem_latex: str, eq: sympy.Eq, x: sympy.Symbol) -> Sol
     b = StepBuilder(eq, [x], "statement", latex=problem_latex)
     k, inner, m = _abs_parts(sympy.expand(eq.lhs - eq.rhs), x)
     value = sympy.simplify(-m / k)
-    isolated = sympy.Eq(sympy.Abs(inner), value)
-    if render(isolated) != render(eq):
+    isolated = sympy.Eq(sympy.Abs(inner), value, evaluate=False)
+    if render(isolated) != render(eq) and value >= 0:
         b.add(
             isolated,
             "isolate the absolute value",

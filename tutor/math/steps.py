@@ -225,6 +225,24 @@ def _linear_interval(rel: sympy.Rel, x: sympy.Symbol) -> sympy.Set | None:
     return sympy.Interval(bound, sympy.S.Infinity)
 
 
+def _polynomial_roots(eq: sympy.Eq, x: sympy.Symbol) -> sympy.Set | None:
+    """Fast path for polynomial equations (solveset is slow): all roots found, keep the real ones."""
+    try:
+        poly = sympy.Poly(sympy.expand(eq.lhs - eq.rhs), x)
+    except sympy.PolynomialError:
+        return None
+    if poly.free_symbols - {x} or poly.degree() > 4 or not all(c.is_number for c in poly.all_coeffs()):
+        return None
+    if poly.is_zero:
+        return sympy.S.Reals
+    if poly.degree() == 0:
+        return sympy.S.EmptySet
+    found = sympy.roots(poly)
+    if sum(found.values()) != poly.degree():
+        return None
+    return sympy.FiniteSet(*[r for r in found if r.is_real])
+
+
 def solution_set(state: Any, variables: Sequence[sympy.Symbol]) -> sympy.Set:
     """The set a statement describes over the reals (tuples of values for systems)."""
     state = _evaluated(state)
@@ -246,11 +264,17 @@ def solution_set(state: Any, variables: Sequence[sympy.Symbol]) -> sympy.Set:
     if isinstance(state, sympy.Or):
         return sympy.Union(*[solution_set(a, variables) for a in state.args])
     if isinstance(state, sympy.Eq):
+        fast_roots = _polynomial_roots(state, x)
+        if fast_roots is not None:
+            return fast_roots
         return sympy.solveset(state, x, domain=sympy.S.Reals)
     if isinstance(state, sympy.Rel) and not isinstance(state, sympy.Ne):
         fast = _linear_interval(state, x)
         if fast is not None:
             return fast
+    if isinstance(state, sympy.And) and all(isinstance(a, sympy.Rel) for a in state.args):
+        # systems and chains of inequalities: intersect the parts (as_set() on the whole is slow)
+        return sympy.Intersection(*[solution_set(a, variables) for a in state.args])
     if isinstance(state, sympy.Rel | sympy.And):
         return state.as_set()
     raise TypeError(f"not a statement: {state!r}")
@@ -261,6 +285,8 @@ def states_equivalent(a: Any, b: Any, variables: Sequence[sympy.Symbol], mode: s
     if mode == "expression":
         va, vb = _evaluated(a), _evaluated(b)
         return bool(sympy.simplify(sympy.expand(va - vb)) == 0)
+    if a == b:
+        return True
     sa, sb = solution_set(a, variables), solution_set(b, variables)
     if sa == sb:
         return True
