@@ -2,7 +2,7 @@
 
 Through the real app and PostgreSQL: the first attempt on an item updates mastery; re-submissions right
 after seeing it graded are stored, graded and answered with feedback (zh and en) but leave mastery,
-its observation counts and the item's calibration unchanged; concurrent re-submissions cannot both
+its observation counts unchanged (activity and the wrong-answer book still see them); concurrent re-submissions cannot both
 count as first; once the spacing has passed, the item counts again.
 """
 
@@ -137,3 +137,4 @@ def test_the_rule_itself() -> None:
     assert counts_as_evidence(None, now).counts
     assert not counts_as_evidence(now - timedelta(seconds=30), now).counts
     assert counts_as_evidence(now - REPEAT_SPACING, now).counts
+    assert counts_as_evidence(now - timedelta(seconds=30), now, due_for_review=True).counts

@@ -6,9 +6,12 @@ times took a knowledge point from 0.17 to 0.988). The rule, in the style of firs
 
 * the first attempt on an item is evidence (weight 1);
 * a re-submission of the same item within :data:`REPEAT_SPACING` of the learner's previous attempt
-  on it is practice (weight 0): it is stored and graded, with feedback, but mastery (BKT), item
-  calibration and the learner-model side effects ignore it;
-* once the spacing has passed, answering the item again is a delayed retrieval and counts again.
+  on it is practice (weight 0): it is stored and graded, with feedback, but mastery (BKT) ignores it;
+* once the spacing has passed, or when the wrong-answer book (错题本) has scheduled the item for
+  re-practice and it is due, answering it again is a delayed retrieval and counts again.
+
+Practice attempts still count as activity (daily counts, wrong-answer tallies, the book's own
+schedule): they happened; they are only not evidence of what the learner knows.
 
 :func:`counts_as_evidence` is the pure rule; :func:`item_evidence` applies it in the attempt's
 transaction, under a per-(learner, item) transaction lock so two concurrent submissions of one item
@@ -24,7 +27,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tutor.db.models import Attempt
+from tutor.db.models import Attempt, WrongAnswerEntry
 
 __all__ = ["REPEAT_SPACING", "Evidence", "counts_as_evidence", "item_evidence"]
 
@@ -41,11 +44,18 @@ class Evidence:
 
 
 def counts_as_evidence(
-    previous_at: datetime | None, at: datetime, spacing: timedelta = REPEAT_SPACING
+    previous_at: datetime | None,
+    at: datetime,
+    spacing: timedelta = REPEAT_SPACING,
+    *,
+    due_for_review: bool = False,
 ) -> Evidence:
-    """``previous_at``: the learner's latest earlier attempt on this item (None: never tried it)."""
+    """``previous_at``: the learner's latest earlier attempt on this item (None: never tried it);
+    ``due_for_review``: the wrong-answer book scheduled this item and it is due now."""
     if previous_at is None:
         return Evidence(True, 1.0, "first attempt")
+    if due_for_review:
+        return Evidence(True, 1.0, "scheduled re-practice")
     if at - previous_at >= spacing:
         return Evidence(True, 1.0, "spaced retry")
     return Evidence(False, 0.0, "repeat within the spacing: practice")
@@ -60,4 +70,11 @@ async def item_evidence(session: AsyncSession, learner_id: UUID, item_id: UUID, 
             Attempt.learner_id == learner_id, Attempt.item_id == item_id
         )
     )
-    return counts_as_evidence(previous, at)
+    due = await session.scalar(
+        select(WrongAnswerEntry.due_at).where(
+            WrongAnswerEntry.learner_id == learner_id,
+            WrongAnswerEntry.item_id == item_id,
+            WrongAnswerEntry.cleared_at.is_(None),
+        )
+    )
+    return counts_as_evidence(previous, at, due_for_review=due is not None and due <= at)

@@ -80,9 +80,9 @@ async def record_attempt(
     await session.flush()
 
     kp_codes = [kp.code for kp in item.knowledge_points]
+    # learner model (tutor/practice): item-aware BKT parameters in; IRT, wrong-answer book, aggregates out
+    learner_model = await load_step(session, item, kp_codes)
     if evidence.counts:
-        # learner model (tutor/practice): item-aware BKT parameters in; IRT, wrong-answer book, aggregates out
-        learner_model = await load_step(session, item, kp_codes)
         changes = await apply_bkt(
             session,
             principal.id,
@@ -91,17 +91,17 @@ async def record_attempt(
             params=learner_model.bkt_update_params,
             mastery_threshold=settings.mastery_threshold,
         )
-        await learner_model.record(
-            session,
-            settings,
-            learner_id=principal.id,
-            answer=data.answer,
-            correct=grade.correct,
-            at=attempt.created_at,
-            changes=changes,
-        )
-    else:  # a re-submission right after seeing the grade: practice, the learner model is untouched
+    else:  # a re-submission right after seeing the grade is practice: mastery is not moved by it
         changes = await current_mastery(session, principal.id, kp_codes, settings.mastery_threshold)
+    await learner_model.record(
+        session,
+        settings,
+        learner_id=principal.id,
+        answer=data.answer,
+        correct=grade.correct,
+        at=attempt.created_at,
+        changes=changes,
+    )
     out = AttemptOut(
         id=attempt.id,
         item_id=item.id,

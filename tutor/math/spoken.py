@@ -46,7 +46,7 @@ for _options in _EN_BY_FIRST.values():
     _options.sort(key=lambda o: -len(o[0]))
 _EN_UNITS = set(EN_UNIT_WORDS)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")  # what's, isn't; but f'(x) is f and a prime
 _ZH_MARKERS = [
     "答案是",
     "答案为",

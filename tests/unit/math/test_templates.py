@@ -89,7 +89,9 @@ def test_every_bank_item_states_its_task_and_echoing_its_stem_is_never_correct()
         )
         assert own.correct, (item["code"], own.reason)
         _, stem_math = question_task(item["stem_text_en"])
-        assert stem_math, item["code"]
+        if stem_math is None:  # a word problem: its stem is prose, there is no formula to paste back
+            assert item["knowledge_points"] == ["lin.word_problems"], item["code"]
+            continue
         echo = grade_answer_sync(
             item["answer"], item["answer_kind"], stem_math, task=item["task"], question=item["stem_text_en"]
         )

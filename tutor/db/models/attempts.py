@@ -42,7 +42,7 @@ class Attempt(Base):
     is_correct: Mapped[bool]
     counts_as_evidence: Mapped[bool] = mapped_column(default=True, server_default=true())
     """False for a re-submission of an item the learner saw graded shortly before (practice, not
-    evidence: tutor.attempts.evidence); mastery and item calibration ignore such attempts."""
+    evidence: tutor.attempts.evidence); mastery (BKT) ignores such attempts."""
     modality: Mapped[str] = mapped_column(String(16), default="typed")
     client_ts: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recognition_id: Mapped[UUID | None] = mapped_column(Uuid)
