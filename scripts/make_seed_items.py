@@ -43,6 +43,7 @@ def build() -> list[dict[str, object]]:
                     "stem_text_en": item.stem_text_en,
                     "answer": item.answer,
                     "answer_kind": item.answer_kind,
+                    "task": item.task,
                     "difficulty": item.difficulty_prior,
                     "verified": True,
                 }

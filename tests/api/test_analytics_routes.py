@@ -24,14 +24,18 @@ async def practised(
     await create_kp(session, "lin.one_step")
     await create_kp(session, "frac.simplify")
     lin = await create_item(session, ["lin.one_step"], answer="5")
-    frac = await create_item(session, ["frac.simplify"], answer="5", stem_latex="10/2")
+    # student 1 answers four different items: re-submitting one item at once is practice, not evidence
+    fracs = [
+        await create_item(session, ["frac.simplify"], answer="5", stem_latex=f"{5 * k}/{k}")
+        for k in range(2, 6)
+    ]
     s0, s1 = (auth_headers(settings, s) for s in world.students)
-    for answer in ("7", "7", "-5", "7"):
+    for answer in ("7", "7", "-5", "7"):  # one item four times: the first is evidence, the rest practice
         r = await client.post("/v1/attempts", json={"item_id": str(lin.id), "answer": answer}, headers=s0)
         assert r.status_code == 201
-    for answer in ("5", "5", "5", "6"):
+    for frac, answer in zip(fracs, ("5", "5", "5", "6"), strict=True):
         await client.post("/v1/attempts", json={"item_id": str(frac.id), "answer": answer}, headers=s1)
-    return [lin, frac]
+    return [lin, fracs[0]]
 
 
 def _url(world: World, route: str, class_id: object | None = None) -> str:
@@ -51,7 +55,7 @@ async def test_mastery_matrix(
     s0 = rows[str(world.students[0].id)]["cells"]
     assert s0[0] is None  # never practised frac.simplify
     cell = s0[1]
-    assert cell["n_observations"] == 4
+    assert cell["n_observations"] == 1  # the three re-submissions of the same item were practice
     assert cell["low"] <= cell["p_known"] <= cell["high"]
     assert cell["mastered"] is False
     assert cell["p_known"] < 0.2
@@ -75,7 +79,7 @@ async def test_weak_points_rank_and_common_wrong_answers(
     lin = points[0]
     assert lin["share_not_mastered"] == 1.0
     assert lin["error_rate"] == 1.0
-    assert lin["attempts"] == 4
+    assert lin["attempts"] == 1  # answers that count as evidence; the three re-submissions were practice
     assert [(w["answer"], w["count"]) for w in lin["common_wrong_answers"]] == [("7", 3), ("-5", 1)]
     assert points[1]["error_rate"] == 0.25
     limited = (

@@ -154,9 +154,19 @@ async def test_concurrent_different_attempts_never_lose_a_mastery_update(
     session: AsyncSession,  # type: ignore[type-arg]
 ) -> None:
     headers = auth_headers(settings, world.students[0])
-    payload = {"item_id": str(item.id), "answer": "5"}  # type: ignore[attr-defined]
+    # ten different items on the same knowledge points (re-submitting one item is practice, not
+    # evidence: tests/api/test_attempt_repeats.py)
+    items = [item] + [
+        await create_item(
+            session, ["lin.two_step", "lin.one_step"], answer="5", stem_latex=f"x + {k} = {k + 5}"
+        )
+        for k in range(1, 10)
+    ]
     responses = await asyncio.gather(
-        *[client.post("/v1/attempts", json=payload, headers=headers) for _ in range(10)]
+        *[
+            client.post("/v1/attempts", json={"item_id": str(it.id), "answer": "5"}, headers=headers)  # type: ignore[attr-defined]
+            for it in items
+        ]
     )
     assert [r.status_code for r in responses] == [201] * 10
     rows = (await session.scalars(select(Mastery).where(Mastery.learner_id == world.students[0].id))).all()

@@ -99,6 +99,9 @@ async def test_answer_check_with_and_without_kind(
         "reason": "The answer is correct.",
         "answer_kind": "equation",
         "normalized_submitted": "x = 2, x = 3",
+        "reason_zh": "答案正确。",
+        "reason_en": "The answer is correct.",
+        "code": "correct",
     }
     wrong = await client.post(
         "/v1/answers/check",
@@ -150,3 +153,60 @@ async def test_hostile_input_is_4xx_while_the_service_keeps_answering(
         assert (
             after.status_code == 200 and after.json()["answer"] == "x = 4"
         )  # the killed worker was replaced
+
+
+async def test_answer_check_grades_by_the_task_and_speaks_the_learners_language(
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
+) -> None:
+    headers = auth_headers(settings, world.students[1])
+    echo = await client.post(
+        "/v1/answers/check",
+        json={
+            "expected": "x=19",
+            "submitted": "x - 7 = 12",
+            "question": "Solve: x - 7 = 12",
+            "language": "zh",
+        },
+        headers=headers,
+    )
+    assert echo.status_code == 200
+    assert echo.json()["correct"] is False and echo.json()["code"] == "echo"
+    assert echo.json()["reason"] == echo.json()["reason_zh"] and "题目本身" in echo.json()["reason"]
+    unexpanded = await client.post(
+        "/v1/answers/check",
+        json={"expected": "x^2+5x+6", "submitted": "(x+2)(x+3)", "task": "expand"},
+        headers=headers,
+    )
+    assert unexpanded.json()["correct"] is False and unexpanded.json()["code"] == "not_expanded"
+    assert "expanded" in unexpanded.json()["reason"]
+    reduced = await client.post(
+        "/v1/answers/check",
+        json={"expected": "1/4", "submitted": "2/8", "question": "Simplify the fraction 12/48"},
+        headers=headers,
+    )
+    assert reduced.json()["correct"] is False and reduced.json()["code"] == "not_lowest"
+    words = await client.post(
+        "/v1/answers/check", json={"expected": "x=3", "submitted": "x等于3"}, headers=headers
+    )
+    assert words.json()["correct"] is True
+
+
+async def test_word_problems_are_read_and_unknown_words_are_a_bilingual_422(
+    client: AsyncTestClient,
+    world: World,
+    settings: Settings,  # type: ignore[type-arg]
+) -> None:
+    headers = auth_headers(settings, world.students[0])
+    solved = await client.post(
+        "/v1/solve", json={"problem": "某数的3倍加上7等于22，求这个数。"}, headers=headers
+    )
+    assert solved.status_code == 200, solved.text
+    assert solved.json()["answer"] == "x = 5"
+    refused = await client.post(
+        "/v1/solve", json={"problem": "直角三角形的两条直角边分别是6和8，斜边是多少"}, headers=headers
+    )
+    assert refused.status_code == 422
+    body = refused.json()
+    assert "斜边" in body["detail"] and "斜边" in body["detail_zh"] and "斜边" in body["unreadable"]

@@ -69,13 +69,16 @@ async def rebuild_aggregates(session: AsyncSession, config: LearningConfig) -> R
     n_attempts = 0
     result = await session.stream(
         text(
-            "SELECT a.learner_id, a.item_id, a.is_correct, a.created_at, ikp.kp_code FROM attempts a "
+            "SELECT a.learner_id, a.item_id, a.is_correct, a.created_at, ikp.kp_code, a.counts_as_evidence "
+            "FROM attempts a "
             "JOIN item_knowledge_points ikp ON ikp.item_id = a.item_id "
             "ORDER BY a.created_at, a.id, ikp.kp_code"
         )
     )
-    async for learner_id, item_id, correct, at, kp in result:
+    async for learner_id, item_id, correct, at, kp, evidence in result:
         n_attempts += 1
+        if not evidence:  # a re-submission right after its grade is practice (tutor.attempts.evidence)
+            continue
         params = params_or_default(fitted, kp)[0]
         p, n, c, mastered_at = state.get((learner_id, kp), (params.prior, 0, 0, None))
         p = update_p_known_for_item(p, bool(correct), params, items[item_id])

@@ -14,7 +14,7 @@ from tutor.attempts.schemas import MasteryChange
 from tutor.db.models import Mastery
 from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, update_p_known
 
-__all__ = ["apply_bkt"]
+__all__ = ["apply_bkt", "current_mastery"]
 
 
 async def apply_bkt(
@@ -65,3 +65,27 @@ async def apply_bkt(
             )
         )
     return changes
+
+
+async def current_mastery(
+    session: AsyncSession, learner_id: UUID, kp_codes: Sequence[str], mastery_threshold: float
+) -> list[MasteryChange]:
+    """The learner's mastery rows as they stand (an attempt that is practice changes nothing)."""
+    if not kp_codes:
+        return []
+    rows = (
+        await session.scalars(
+            select(Mastery)
+            .where(Mastery.learner_id == learner_id, Mastery.kp_code.in_(kp_codes))
+            .order_by(Mastery.kp_code)
+        )
+    ).all()
+    return [
+        MasteryChange(
+            knowledge_point=row.kp_code,
+            p_known_before=round(row.p_known, 6),
+            p_known=round(row.p_known, 6),
+            mastered=row.p_known >= mastery_threshold,
+        )
+        for row in rows
+    ]

@@ -31,6 +31,12 @@ class MasteryChange(msgspec.Struct):
 
 
 class AttemptOut(msgspec.Struct):
+    """``feedback`` is English (as before); ``feedback_zh``/``feedback_en`` carry both languages.
+
+    ``counts_as_evidence`` is False for a re-submission of the item right after seeing it graded:
+    it is practice, so ``mastery`` shows the rows unchanged (tutor.attempts.evidence).
+    """
+
     id: UUID
     item_id: UUID
     is_correct: bool
@@ -39,3 +45,6 @@ class AttemptOut(msgspec.Struct):
     mastery: list[MasteryChange]
     created_at: datetime
     recognition_edited: bool | None = None
+    feedback_zh: str = ""
+    feedback_en: str = ""
+    counts_as_evidence: bool = True

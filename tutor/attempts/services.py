@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.attempts.evidence import item_evidence
 from tutor.attempts.idempotency import claim_key, request_hash
-from tutor.attempts.mastery_update import apply_bkt
+from tutor.attempts.mastery_update import apply_bkt, current_mastery
 from tutor.attempts.schemas import AttemptIn, AttemptOut
 from tutor.auth.principal import Principal
 from tutor.db.models import Attempt
@@ -52,19 +53,28 @@ async def record_attempt(
         confirmed = await confirm_recognition(session, principal, data.recognition_id, data.answer)
         modality, edited = confirmed.modality, confirmed.edited
 
-    grade = await grade_answer(item.answer, item.answer_kind, data.answer)
+    grade = await grade_answer(
+        item.answer,
+        item.answer_kind,
+        data.answer,
+        task=item.task,
+        question=item.stem_text_en or item.stem_text_zh or item.stem_latex,
+    )
+    now = datetime.now(UTC)
+    evidence = await item_evidence(session, principal.id, item.id, now)
     attempt = Attempt(
         learner_id=principal.id,
         item_id=item.id,
         submitted_answer=data.answer,
         is_correct=grade.correct,
+        counts_as_evidence=evidence.counts,
         modality=modality,
         client_ts=data.client_ts,
         recognition_id=data.recognition_id,
         recognition_edited=edited,
         idempotency_key=idempotency_key,
         request_hash=body_hash,
-        created_at=datetime.now(UTC),
+        created_at=now,
     )
     session.add(attempt)
     await session.flush()
@@ -72,14 +82,17 @@ async def record_attempt(
     kp_codes = [kp.code for kp in item.knowledge_points]
     # learner model (tutor/practice): item-aware BKT parameters in; IRT, wrong-answer book, aggregates out
     learner_model = await load_step(session, item, kp_codes)
-    changes = await apply_bkt(
-        session,
-        principal.id,
-        kp_codes,
-        grade.correct,
-        params=learner_model.bkt_update_params,
-        mastery_threshold=settings.mastery_threshold,
-    )
+    if evidence.counts:
+        changes = await apply_bkt(
+            session,
+            principal.id,
+            kp_codes,
+            grade.correct,
+            params=learner_model.bkt_update_params,
+            mastery_threshold=settings.mastery_threshold,
+        )
+    else:  # a re-submission right after seeing the grade is practice: mastery is not moved by it
+        changes = await current_mastery(session, principal.id, kp_codes, settings.mastery_threshold)
     await learner_model.record(
         session,
         settings,
@@ -94,6 +107,9 @@ async def record_attempt(
         item_id=item.id,
         is_correct=grade.correct,
         feedback=grade.reason,
+        feedback_zh=grade.reason_zh,
+        feedback_en=grade.reason,
+        counts_as_evidence=evidence.counts,
         modality=modality,
         mastery=changes,
         created_at=attempt.created_at,

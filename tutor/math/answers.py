@@ -15,7 +15,8 @@ from typing import Any
 import sympy
 
 from tutor.errors import UnprocessableError
-from tutor.math.parsing import ParsedMath, parse_math
+from tutor.math.forms import is_factored_form
+from tutor.math.parsing import ParsedMath, parse_expression, parse_math
 
 __all__ = [
     "ANSWER_KINDS",
@@ -92,15 +93,21 @@ def _interval(parsed: ParsedMath) -> tuple[sympy.Set, tuple[str, ...]]:
     if parsed.bracket in ("(", "[") and len(items) == 2 and all(_is_constant(i) for i in items):
         lo, hi = items
         return sympy.Interval(lo, hi, parsed.bracket == "(", parsed.closing == ")"), ()
-    if len(items) != 1:
-        raise KindMismatch("expected one inequality such as x > 3")
-    rel = items[0]
-    if not isinstance(rel, sympy.Rel | sympy.And) or isinstance(rel, sympy.Eq | sympy.Ne):
+    if not items or parsed.bracket:
         raise KindMismatch("expected an inequality such as x > 3")
-    syms = sorted(rel.free_symbols, key=lambda s: s.name)
-    if len(syms) != 1:
-        raise KindMismatch("the inequality must have exactly one unknown")
-    return rel.as_set(), (syms[0].name,)
+    sets: list[sympy.Set] = []
+    names: set[str] = set()
+    for rel in items:  # several items: x < -1 或 x > 2 is a union
+        if not isinstance(rel, sympy.Rel | sympy.And) or isinstance(rel, sympy.Eq | sympy.Ne):
+            raise KindMismatch("expected an inequality such as x > 3")
+        syms = sorted(rel.free_symbols, key=lambda s: s.name)
+        if len(syms) != 1:
+            raise KindMismatch("the inequality must have exactly one unknown")
+        names.add(syms[0].name)
+        sets.append(rel.as_set())
+    if len(names) != 1:
+        raise KindMismatch("the answer names more than one unknown")
+    return sympy.Union(*sets), tuple(names)
 
 
 def _pair(parsed: ParsedMath) -> tuple[tuple[sympy.Expr, ...], tuple[str, ...]]:
@@ -200,14 +207,52 @@ _ALL_REALS = re.compile(r"\\mathbb\{R\}|all real numbers|任意实数|全体实�
 _EMPTY = ("\\varnothing", "\\emptyset", "∅")
 
 
+_SET_BUILDER = re.compile(r"^\\?\{\s*([a-zA-Z])\s*(?:\||\\mid|:)\s*(.+?)\s*\\?\}$")
+_MEMBER = re.compile(r"^([a-zA-Z])\s*\\in\s*(.+)$")
+_LABEL = re.compile(r"^\s*[a-zA-Z]'*\s*\(\s*[-+.\w]*\s*\)\s*=(?!=)")
+_INTERVAL = re.compile(r"^\s*([(\[])\s*([^,()\[\]]+?)\s*,\s*([^,()\[\]]+?)\s*([)\]])\s*$")
+
+
+def _interval_union(text: str, var: str) -> Interpreted | None:
+    """``(-\\infty,-1)\\cup(2,+\\infty)`` and ``x \\in [2, 5)``: unions of interval literals."""
+    parts = [p for p in re.split(r"\\cup|∪|\bU\b", text)]
+    sets: list[sympy.Set] = []
+    for part in parts:
+        m = _INTERVAL.match(part)
+        if m is None:
+            return None
+        lo = parse_expression(m.group(2).lstrip("+"))
+        hi = parse_expression(m.group(3).lstrip("+"))
+        if lo.free_symbols or hi.free_symbols:
+            return None
+        sets.append(sympy.Interval(lo, hi, m.group(1) == "(", m.group(4) == ")"))
+    return Interpreted("inequality", sympy.Union(*sets), (var,) if var else ())
+
+
 def read_answer(text: str, kind: str) -> Interpreted:
     """Parse ``text`` (already extracted) as a value of ``kind``."""
     if kind not in ANSWER_KINDS:
         raise UnprocessableError(f"Unknown answer kind '{kind}'; use one of {', '.join(ANSWER_KINDS)}.")
-    if text.strip() in _EMPTY and kind in ("equation", "inequality", "set"):
+    text = text.strip()
+    if text in _EMPTY and kind in ("equation", "inequality", "set"):
         return Interpreted(kind, sympy.S.EmptySet)
     if _ALL_REALS.search(text) and kind in ("equation", "inequality"):
         return Interpreted(kind, sympy.S.Reals)
+    if kind in ("number", "expression"):
+        text = _LABEL.sub("", text)  # f(x) = 1, f(4) = 11: the label names the value
+        if kind == "number" and re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+            text = text.replace(",", "")
+    if kind in ("inequality", "set", "equation"):
+        builder = _SET_BUILDER.match(text)
+        if builder is not None and kind == "inequality":
+            inner = interpret(parse_math(builder.group(2)), "inequality")
+            return Interpreted(kind, inner.value, (builder.group(1),))
+        member = _MEMBER.match(text)
+        union = _interval_union(member.group(2) if member else text, member.group(1) if member else "")
+        if union is not None and kind == "inequality":
+            return union
+        if member is not None and kind == "inequality":
+            raise KindMismatch("expected an interval such as (1, +∞) after ∈")
     return interpret(parse_math(text), kind)
 
 
@@ -261,24 +306,6 @@ def values_equal(expected: Interpreted, submitted: Interpreted) -> bool:
     return _sets_equal(expected.value, submitted.value)
 
 
-def is_factored_form(text: str) -> bool:
-    """True when ``text`` is written as a product with a non-constant sum inside, e.g. ``2(x+1)(x-3)``."""
-    parsed = parse_math(text, evaluate=False)
-    item = parsed.single
-    if not isinstance(item, sympy.Expr):
-        return False
-    factors = sympy.Mul.make_args(item)
-
-    def polynomial_factor(f: sympy.Basic) -> bool:
-        base = f.base if isinstance(f, sympy.Pow) and f.exp.is_Integer and f.exp > 0 else f
-        return isinstance(base, sympy.Add) and bool(base.free_symbols)
-
-    nontrivial = [f for f in factors if f.free_symbols]
-    return any(polynomial_factor(f) for f in factors) and (
-        len(nontrivial) > 1 or any(isinstance(f, sympy.Pow) for f in nontrivial) or len(factors) > 1
-    )
-
-
 def _var(names: tuple[str, ...], default: str = "x") -> str:
     return names[0] if names else default
 
@@ -301,6 +328,8 @@ def _interval_latex(value: sympy.Set, var: str) -> str:
         return ", ".join(parts) if parts else f"{var} \\in \\mathbb{{R}}"
     if value == sympy.S.EmptySet:
         return "\\varnothing"
+    if isinstance(value, sympy.Union) and all(isinstance(p, sympy.Interval) for p in value.args):
+        return ", ".join(_interval_latex(p, var) for p in value.args)  # x < -3 或 x > 2
     return sympy.latex(value.as_relational(x))
 
 
@@ -308,7 +337,7 @@ def format_value(value: Interpreted) -> str:
     """The engine's canonical answer text (LaTeX that :func:`parse_math` reads back)."""
     kind, v = value.kind, value.value
     if kind in ("number", "expression"):
-        return sympy.latex(v)
+        return sympy.latex(v, ln_notation=True)
     if kind == "equation":
         if v == sympy.S.EmptySet:
             return "\\varnothing"

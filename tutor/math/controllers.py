@@ -79,11 +79,14 @@ class MathController(Controller):
     )
     async def check_answer(self, request: AuthedRequest, data: AnswerCheckIn) -> AnswerCheckOut:
         kind, result = await sandbox.run_sandboxed(
-            check_answer_sync, data.expected, data.submitted, data.answer_kind
+            check_answer_sync, data.expected, data.submitted, data.answer_kind, data.task, data.question
         )
         return AnswerCheckOut(
             correct=result.correct,
-            reason=result.reason,
+            reason=result.reason_in(data.language),
             answer_kind=kind,
             normalized_submitted=result.normalized_submitted,
+            reason_zh=result.reason_zh,
+            reason_en=result.reason,
+            code=result.code,
         )

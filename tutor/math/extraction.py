@@ -2,14 +2,16 @@
 
 Order of trust: the last ``\\boxed{}``, then the text after the last answer marker (答：, 所以, 因此,
 "the answer is", "therefore" ...), then the whole text. Units and measure words (个, 厘米, cm, dollars,
-$) are dropped: the item bank grades the number, not the unit.
+$) are skipped: the item bank grades the number, not the unit. Words that carry math are read.
 """
 
 from __future__ import annotations
 
 import re
 
-from tutor.math.parsing import normalize_text
+from tutor.errors import UnprocessableError
+from tutor.math.normalize import normalize_text
+from tutor.math.spoken import read_answer_text
 
 __all__ = ["extract_answer", "find_boxed"]
 
@@ -19,12 +21,6 @@ _MARKERS = re.compile(
     r"therefore,?|thus,?|hence,?|so,?(?=\s))",
     re.IGNORECASE,
 )
-_CJK_KEEP = {"或", "和", "且", "无", "解"}
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_UNIT_WORDS = re.compile(
-    r"(?<=[\d)}\s])\s*(?:[a-zA-Z]{2,}\.?)(?:\s+[a-zA-Z]{2,}\.?)*\s*$",
-)
-_NOT_UNITS = {"sqrt", "pi", "infty", "frac", "cdot", "times", "div", "or", "and"}
 _NO_SOLUTION = re.compile(
     r"(无解|无实数解|没有实数解|no\s+(?:real\s+)?solutions?|\\varnothing|\\emptyset|∅)", re.I
 )
@@ -47,25 +43,19 @@ def find_boxed(text: str) -> str | None:
     return None
 
 
-def _drop_units(text: str) -> str:
-    text = text.replace("\\$", "").replace("$", " ")
-    text = re.sub(r"\\(?:text|mathrm)\{\s*(?:[a-zA-Z]+|[\u3400-\u9fff]+)\s*\}\s*$", "", text)
-    m = _UNIT_WORDS.search(text)
-    if m and not any(w.strip(".").lower() in _NOT_UNITS for w in m.group(0).split()):
-        text = text[: m.start()]
-    return text
-
-
-def _drop_prose(text: str) -> str:
-    def keep(m: re.Match[str]) -> str:
-        run = m.group(0)
-        return run if run in _CJK_KEEP else " "
-
-    return _CJK_RUN.sub(keep, text)
+def _thousands(text: str) -> str:
+    """``7,425,000`` is one number (two or more groups of three digits after commas)."""
+    return re.sub(r"(?<![\d.,])\d{1,3}(?:,\d{3}){2,}(?![\d,])", lambda m: m.group(0).replace(",", ""), text)
 
 
 def extract_answer(text: str) -> str:
-    """The answer part of ``text`` as a math string (may still fail to parse)."""
+    """The answer part of ``text`` as a math string (may still fail to parse).
+
+    Prose around the math is read with the shared vocabulary in lenient mode
+    (:func:`tutor.math.spoken.read_answer_text`): 负, 等于, 是, percent, 分之 ... are read, not
+    dropped; only words that are not math (units, nouns) are skipped, and only when exactly one
+    piece of math remains.
+    """
     text = normalize_text(text)
     if _NO_SOLUTION.search(text) and not re.search(r"\d", _NO_SOLUTION.split(text)[-1] or ""):
         return "\\varnothing"
@@ -80,9 +70,9 @@ def extract_answer(text: str) -> str:
         # the answer ends at the end of its sentence
         candidate = re.split(r"\n|[。!?]|\.(?=\s|$)", candidate.strip(), maxsplit=1)[0]
     candidate = candidate.strip().lstrip(":,").strip()
-    candidate = re.sub(r"^(?:是|为)", "", candidate)
     candidate = re.sub(r"^[a-zA-Z]'+(?:\s*\(\s*[a-zA-Z]\s*\))?\s*=", "", candidate)
-    candidate = _drop_units(_drop_prose(candidate))
-    candidate = re.sub(r"\s+", " ", candidate).strip().strip(",;.").strip()
-    candidate = re.sub(r"^(?:或|和|且)+|(?:或|和|且)+$", "", candidate).strip()
-    return candidate
+    candidate = _thousands(candidate.replace("\\$", "").replace("$", " "))
+    try:
+        return read_answer_text(candidate)
+    except UnprocessableError:
+        return re.sub(r"\s+", " ", candidate).strip()

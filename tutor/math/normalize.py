@@ -68,6 +68,8 @@ def normalize_text(text: str) -> str:
     for sub, rep in _SUBSCRIPTS.items():
         text = text.replace(sub, rep)
     text = unicodedata.normalize("NFKC", text)
+    if "÷" in text:  # 2/3 ÷ 4/9: typed fractions next to ÷ are single numbers
+        text = re.sub(r"(?<![\w.)/^])(\d+/\d+)(?![\w.(^/])", r"(\1)", text)
     for old, new in _REPLACEMENTS.items():
         text = text.replace(old, new)
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")

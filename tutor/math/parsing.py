@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import keyword
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,8 @@ from sympy.parsing.sympy_parser import (
 )
 
 from tutor.errors import UnprocessableError
+from tutor.math.normalize import normalize_text
+from tutor.math.spoken import has_prose, read_prose
 
 __all__ = [
     "MAX_DEPTH",
@@ -70,6 +71,7 @@ _FUNCS: dict[str, Any] = {
     "log": sympy.log,
     "exp": sympy.exp,
     "factorial": _safe_factorial,
+    "eulere": sympy.E,
 }
 _GLOBALS: dict[str, Any] = {
     "__builtins__": {},
@@ -86,8 +88,6 @@ _GLOBALS: dict[str, Any] = {
     **_FUNCS,
 }
 
-_SUPERSCRIPTS = {"²": "^2", "³": "^3", "⁴": "^4", "¹": "^1", "⁰": "^0"}
-_SEPARATOR_WORDS = re.compile(r"\s*(?:或者|或|以及|和|且|\bor\b|\band\b)\s*", re.IGNORECASE)
 _REL_LATEX = [
     (re.compile(r"\\(?:leqslant|leq|le)(?![a-zA-Z])"), "<="),
     (re.compile(r"\\(?:geqslant|geq|ge)(?![a-zA-Z])"), ">="),
@@ -115,37 +115,41 @@ class ParsedMath:
         return self.items[0] if len(self.items) == 1 and not self.bracket else None
 
 
+_DETAIL_ZH = [
+    ("it is empty", "内容为空"),
+    ("nested", "括号嵌套太深"),
+    ("exponent", "指数太大"),
+    ("digits", "数字位数太多"),
+    ("factorial", "阶乘太大"),
+    ("two numbers in a row", "两个数连在一起，中间缺少运算符号"),
+    ("is missing", "等号或不等号的一边缺失"),
+    ("unexpected characters", "含有无法识别的字符"),
+    ("unknown word", "含有无法识别的词"),
+]
+
+
 def _fail(text: str, detail: str) -> UnprocessableError:
     snippet = text if len(text) <= 80 else text[:77] + "..."
-    return UnprocessableError(f"Could not read the math in '{snippet}': {detail}", input=snippet)
+    zh = next((z for key, z in _DETAIL_ZH if key in detail), "不是有效的数学式")
+    return UnprocessableError(
+        f"Could not read the math in '{snippet}': {detail}",
+        input=snippet,
+        detail_zh=f"无法读取“{snippet}”中的数学式：{zh}。",
+    )
 
 
-def normalize_text(text: str) -> str:
-    """Unify full-width forms, unicode operators and Chinese connectives before parsing."""
-    for sup, rep in _SUPERSCRIPTS.items():
-        text = text.replace(sup, rep)
-    text = unicodedata.normalize("NFKC", text)
-    replacements = {
-        "−": "-",
-        "–": "-",
-        "—": "-",
-        "≤": "<=",
-        "≦": "<=",
-        "≥": ">=",
-        "≧": ">=",
-        "≠": "!=",
-        "±": "\\pm ",
-        "∞": "\\infty ",
-        "π": "\\pi ",
-        "。": " ",
-        "、": ",",
-    }
-    for old, new in replacements.items():
-        text = text.replace(old, new)
-    return text.strip()
+def _read_words(text: str, source: str) -> str:
+    """Words, '?' and plain formulas go through the one vocabulary (:mod:`tutor.math.spoken`),
+    which refuses what it cannot read; pure LaTeX goes to the LaTeX parser as it is."""
+    if "\\" in text and not has_prose(text):
+        if re.search(r"\d\s+\d", re.sub(r"\\[a-zA-Z]+", "@", text)):
+            raise _fail(source, "two numbers in a row (write the operation between them)")
+        return text
+    return read_prose(text).math
 
 
 def _strip_latex_layout(text: str) -> str:
+    text = re.sub(r"\\left\\\{\s*(?=\\begin\{(?:array|cases|aligned)\})", "", text)  # 方程组的大括号
     text = re.sub(
         r"\\(?:begin|end)\{(?:cases|aligned|align\*?|array|gathered|matrix)\}(?:\{[lcr]*\})?", " ", text
     )
@@ -243,6 +247,7 @@ def _plain_to_python(text: str) -> str:
     s = re.sub(r"√\s*(\d+(?:\.\d+)?|[a-zA-Z]|\([^()]*\))", r"sqrt(\1)", s)
     s = re.sub(r"(\d+(?:\.\d+)?)\s*%", r"(\1/100)", s)
     s = re.sub(r"\|([^|]+)\|", r"abs(\1)", s)
+    s = re.sub(r"(?<![A-Za-z_])e(?=\s*\^)", "eulere", s)
     if not _ALLOWED_PLAIN.match(s):
         bad = sorted({c for c in s if not _ALLOWED_PLAIN.match(c)})
         raise _fail(text, "unexpected characters " + " ".join(repr(c) for c in bad))
@@ -335,8 +340,10 @@ def parse_math(text: str, *, evaluate: bool = True) -> ParsedMath:
     if len(text) > MAX_INPUT_CHARS:
         raise UnprocessableError(f"The math is too long ({len(text)} characters, limit {MAX_INPUT_CHARS}).")
     source = text
-    text = _strip_latex_layout(normalize_text(text))
-    text = _SEPARATOR_WORDS.sub(",", text).strip().strip(",;").strip()
+    text = _strip_latex_layout(normalize_text(text)).strip().strip(",;").strip()
+    if not text:
+        raise _fail(source, "it is empty")
+    text = _read_words(text, source).strip().strip(",;").strip()
     if not text:
         raise _fail(source, "it is empty")
     percent = "%" in text

@@ -10,7 +10,7 @@ import msgspec
 from tutor.math.parsing import MAX_INPUT_CHARS
 from tutor.math.steps import Step
 
-__all__ = ["AnswerCheckIn", "AnswerCheckOut", "SolveIn", "SolveOut", "SolveStepOut"]
+__all__ = ["AnswerCheckIn", "AnswerCheckOut", "SolveIn", "SolveOut", "SolveStepOut", "TaskName"]
 
 MathText = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_INPUT_CHARS)]
 
@@ -45,10 +45,19 @@ class SolveOut(msgspec.Struct, frozen=True):
     recognition_edited: bool | None = None
 
 
+TaskName = Literal["solve", "calculate", "evaluate", "expand", "factor", "simplify", "reduce", "derivative"]
+
+
 class AnswerCheckIn(msgspec.Struct, frozen=True):
     expected: MathText
     submitted: MathText
     answer_kind: Literal["number", "expression", "equation", "inequality", "pair", "set"] | None = None
+    task: TaskName | None = None
+    """What the question asks: the answer must then be in answer form for it (not the question echoed)."""
+    question: MathText | None = None
+    """The question itself: its task is read from it when ``task`` is not given, and echoing it is wrong."""
+    language: Literal["zh", "en"] | None = None
+    """Language of ``reason`` (default English); ``reason_zh`` and ``reason_en`` always carry both."""
 
 
 class AnswerCheckOut(msgspec.Struct, frozen=True):
@@ -56,6 +65,10 @@ class AnswerCheckOut(msgspec.Struct, frozen=True):
     reason: str
     answer_kind: str
     normalized_submitted: str | None = None
+    reason_zh: str = ""
+    reason_en: str = ""
+    code: str = ""
+    """Why, as a stable name: correct, wrong_value, echo, unsolved, unfinished, not_lowest ..."""
 
 
 def step_out(step: Step, language: str) -> SolveStepOut:

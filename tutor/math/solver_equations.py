@@ -54,15 +54,16 @@ def _clear_and_expand(b: StepBuilder, rel: type, lhs: sympy.Expr, rhs: sympy.Exp
             b.add(
                 rel(new_l, new_r, evaluate=False),
                 "clear decimals",
-                f"两边同乘 {lcm}，去掉小数",
-                f"Multiply both sides by {lcm} to clear the decimals.",
+                f"去小数：方程两边同乘 {lcm}，把小数系数变成整数",
+                f"Multiply both sides by {lcm} so every decimal becomes a whole number.",
             )
         else:
             b.add(
                 rel(new_l, new_r, evaluate=False),
                 "clear denominators",
-                f"去分母：两边同乘各分母的最小公倍数 {lcm}",
-                f"Multiply both sides by the least common denominator {lcm}.",
+                f"去分母：方程两边的每一项都乘以各分母的最小公倍数 {lcm}（不要漏乘不含分母的项）",
+                f"Clear the fractions: multiply every term on both sides by {lcm}, the least common "
+                f"multiple of the denominators (terms without a denominator too).",
             )
         lhs, rhs = new_l, new_r
     if _has_brackets(lhs) or _has_brackets(rhs):
@@ -70,8 +71,9 @@ def _clear_and_expand(b: StepBuilder, rel: type, lhs: sympy.Expr, rhs: sympy.Exp
         b.add(
             rel(lhs, rhs, evaluate=False),
             "expand brackets",
-            "去括号",
-            "Remove the brackets (distributive law).",
+            "去括号：用乘法分配律把括号外的数乘到括号里的每一项（括号前是负号时，括号里各项都要变号）",
+            "Remove the brackets: multiply the number outside by every term inside (distributive law); "
+            "a minus sign in front changes the sign of every term inside.",
         )
     return sympy.expand(lhs.doit()), sympy.expand(rhs.doit())
 
@@ -92,11 +94,15 @@ def _linear_core(
             sympy.Add(*right_terms, evaluate=False) if len(right_terms) > 1 else right_terms[0],
             evaluate=False,
         )
+        shifted = [t for t in var_r] + [t for t in con_l]
+        names = "、".join(sympy.latex(t) for t in shifted)
+        names_en = ", ".join(sympy.latex(t) for t in shifted)
         b.add(
             moved,
             "move terms",
-            "移项：含未知数的项移到左边，常数项移到右边（移项要变号）",
-            "Move unknown terms to the left and numbers to the right, changing their signs.",
+            f"移项：把 {names} 移到等号（不等号）的另一边，移过去要变号；含 {x} 的项放左边，常数项放右边",
+            f"Move {names_en} to the other side, changing its sign: terms with {x} go to the left, "
+            "plain numbers to the right.",
         )
     a = sympy.expand(sum(var_l, sympy.Integer(0)) - sum(var_r, sympy.Integer(0))).coeff(x)
     c = sympy.expand(sum(con_r, sympy.Integer(0)) - sum(con_l, sympy.Integer(0)))
@@ -104,15 +110,23 @@ def _linear_core(
         b.add(
             rel(sympy.Mul(a, x, evaluate=False) if a not in (1, -1) else a * x, c, evaluate=False),
             "combine like terms",
-            "合并同类项",
-            "Combine like terms.",
+            f"合并同类项：把含 {x} 的项的系数相加，得 {sympy.latex(a)}{x}；常数项相加得 {sympy.latex(c)}",
+            f"Combine like terms: add the coefficients of the {x}-terms to get {sympy.latex(a)}{x}, "
+            f"and add the numbers to get {sympy.latex(c)}.",
         )
     return a, c
 
 
-def _linear(problem_latex: str, eq: sympy.Basic, x: sympy.Symbol, decimals: bool, kind: str) -> Solution:
+def _linear(
+    problem_latex: str,
+    eq: sympy.Basic,
+    x: sympy.Symbol,
+    decimals: bool,
+    kind: str,
+    builder: StepBuilder | None = None,
+) -> Solution:
     rel = type(eq)
-    b = StepBuilder(eq, [x], "statement", latex=problem_latex)
+    b = builder or StepBuilder(eq, [x], "statement", latex=problem_latex)
     lhs, rhs = _clear_and_expand(b, rel, eq.lhs, eq.rhs, decimals)
     a, c = _linear_core(b, rel, lhs, rhs, x)
     if a == 0:
@@ -167,8 +181,14 @@ def _roots_latex(x: sympy.Symbol, roots: list[sympy.Expr]) -> str:
     return ", ".join(rf"{x.name}_{i + 1} = {sympy.latex(r)}" for i, r in enumerate(roots))
 
 
-def _quadratic(problem_latex: str, eq: sympy.Eq, x: sympy.Symbol, method: str | None) -> Solution:
-    b = StepBuilder(eq, [x], "statement", latex=problem_latex)
+def _quadratic(
+    problem_latex: str,
+    eq: sympy.Eq,
+    x: sympy.Symbol,
+    method: str | None,
+    builder: StepBuilder | None = None,
+) -> Solution:
+    b = builder or StepBuilder(eq, [x], "statement", latex=problem_latex)
     lhs, rhs = eq.lhs, eq.rhs
     # (x + p)^2 = q: take square roots directly
     if (
@@ -185,8 +205,9 @@ def _quadratic(problem_latex: str, eq: sympy.Eq, x: sympy.Symbol, method: str | 
         b.add(
             sympy.Eq(expr, 0),
             "standard form",
-            "移项并整理成一般形式 ax²+bx+c=0",
-            "Move every term to one side: ax^2 + bx + c = 0.",
+            "移项并整理成一般形式 ax²+bx+c=0：所有项移到左边，右边是 0，按 x 的次数从高到低排列",
+            "Move every term to the left so the right side is 0, and order the terms by power of x: "
+            "ax^2 + bx + c = 0.",
         )
     poly = sympy.Poly(expr, x)
     a2, b1, c0 = (poly.coeff_monomial(x**k) for k in (2, 1, 0))
@@ -197,26 +218,36 @@ def _quadratic(problem_latex: str, eq: sympy.Eq, x: sympy.Symbol, method: str | 
     if method == "square_root" and b1 == 0:
         isolated = sympy.Eq(a2 * x**2, -c0)
         if render(b.state) != render(isolated):
-            b.add(isolated, "isolate the square", "移项", "Isolate the square term.")
+            b.add(
+                isolated,
+                "isolate the square",
+                "移项：把常数项移到等号右边，只留下含 x² 的项",
+                "Move the number to the right side so only the x^2 term is left.",
+            )
         return _square_root(b, x, -c0 / a2, x)
     if method == "factoring":
         factored = sympy.factor(expr)
-        b.add(sympy.Eq(factored, 0), "factor", "因式分解（十字相乘法或公式法）", "Factor the left side.")
+        b.add(
+            sympy.Eq(factored, 0),
+            "factor",
+            f"因式分解：把左边 {sympy.latex(expr)} 写成两个一次式的积（十字相乘法或公式法）",
+            f"Factor the left side {sympy.latex(expr)} into a product of two linear factors.",
+        )
         roots = sorted(sympy.roots(poly).keys(), key=lambda r: float(r))
         factors = [f for f, _ in sympy.factor_list(expr)[1]]
         if len(factors) == 2:
             b.add(
                 sympy.Or(*[sympy.Eq(f, 0) for f in factors]),
                 "zero product",
-                "两个因式的积为0，则至少一个因式为0",
-                "A product is zero when one of its factors is zero.",
+                "两个因式的积等于 0，那么至少有一个因式等于 0，所以让每个因式分别等于 0",
+                "A product is zero only when one of its factors is zero, so set each factor to zero.",
             )
         full = [r for r, m in sympy.roots(poly).items() for _ in range(m)]
         b.add(
             _roots_state(x, roots),
             "solve each factor",
-            "分别解两个一元一次方程",
-            "Solve each linear equation.",
+            "分别解这两个一元一次方程，得到方程的两个根",
+            "Solve each of the two linear equations: they give the two roots.",
             latex=_roots_latex(x, sorted(full, key=float)),
         )
         return _finish(b, x, roots)
@@ -226,9 +257,10 @@ def _quadratic(problem_latex: str, eq: sympy.Eq, x: sympy.Symbol, method: str | 
         b.add(
             sympy.S.EmptySet,
             "discriminant negative",
-            zh + " < 0，方程没有实数根",
-            f"The discriminant b^2-4ac = {disc} is negative: no real roots.",
-            latex=r"\Delta = " + sympy.latex(disc) + r" < 0",
+            zh + " < 0：判别式小于 0，方程没有实数根",
+            f"a = {a2}, b = {b1}, c = {c0}; the discriminant b^2-4ac = {disc} is negative, so there is "
+            "no real root.",
+            latex=r"\varnothing",
         )
         return Solution("quadratic_equation", b.steps, r"\varnothing", "equation")
     sq = sympy.sqrt(disc)
@@ -246,8 +278,8 @@ def _quadratic(problem_latex: str, eq: sympy.Eq, x: sympy.Symbol, method: str | 
     b.add(
         _roots_state(x, roots),
         "simplify roots",
-        "化简得两个根",
-        "Simplify the roots.",
+        "化简：分别取 + 和 -，得到两个根",
+        "Simplify: take + and - in turn to get the two roots.",
         latex=_roots_latex(x, sorted(roots, key=float)),
     )
     return _finish(b, x, roots)
@@ -257,7 +289,10 @@ def _square_root(b: StepBuilder, base: sympy.Expr, value: sympy.Expr, x: sympy.S
     sq_state = sympy.Eq(base**2, value)
     if render(b.state) != render(sq_state):
         b.add(
-            sq_state, "isolate the square", "两边同除以二次项系数", "Divide by the coefficient of the square."
+            sq_state,
+            "isolate the square",
+            "两边同除以二次项系数，使平方项单独在一边",
+            "Divide both sides by the coefficient of the square so the square stands alone.",
         )
     if value < 0:
         b.add(
@@ -272,14 +307,20 @@ def _square_root(b: StepBuilder, base: sympy.Expr, value: sympy.Expr, x: sympy.S
     b.add(
         sympy.Or(sympy.Eq(base, r), sympy.Eq(base, -r)) if r != 0 else sympy.Eq(base, 0),
         "square root",
-        "直接开平方",
-        "Take the square root of both sides (two signs).",
+        "直接开平方：一个正数的平方根有两个，它们互为相反数（±）",
+        "Take the square root of both sides: a positive number has two square roots, + and -.",
         latex=rf"{sympy.latex(base)} = \pm {sympy.latex(r)}",
     )
     roots = sorted(
         {s for s in sympy.solve(sympy.Eq(base, r), x) + sympy.solve(sympy.Eq(base, -r), x)}, key=float
     )
-    b.add(_roots_state(x, roots), "solve", "解得", "Solve for the unknown.", latex=_roots_latex(x, roots))
+    b.add(
+        _roots_state(x, roots),
+        "solve",
+        "分别解这两个一元一次方程，得到两个根",
+        "Solve each of the two linear equations for the unknown.",
+        latex=_roots_latex(x, roots),
+    )
     return _finish(b, x, roots)
 
 
@@ -289,22 +330,33 @@ def _finish(b: StepBuilder, x: sympy.Symbol, roots: list[sympy.Expr]) -> Solutio
 
 
 def solve_linear_or_quadratic(
-    problem_latex: str, eq: sympy.Eq, x: sympy.Symbol, *, decimals: bool = False, method: str | None = None
+    problem_latex: str,
+    eq: sympy.Eq,
+    x: sympy.Symbol,
+    *,
+    decimals: bool = False,
+    method: str | None = None,
+    builder: StepBuilder | None = None,
 ) -> Solution:
-    """Dispatch on the degree of ``eq`` in ``x``."""
+    """Dispatch on the degree of ``eq`` in ``x``; ``builder`` continues another solver's steps."""
     degree = sympy.Poly(sympy.expand(eq.lhs - eq.rhs), x).degree()
     if degree <= 1:
-        return _linear(problem_latex, eq, x, decimals, "linear_equation")
+        return _linear(problem_latex, eq, x, decimals, "linear_equation", builder)
     if degree == 2:
-        return _quadratic(problem_latex, eq, x, method)
+        return _quadratic(problem_latex, eq, x, method, builder)
     raise ValueError("degree")
 
 
 def solve_inequality(
-    problem_latex: str, rel: sympy.Rel, x: sympy.Symbol, *, decimals: bool = False
+    problem_latex: str,
+    rel: sympy.Rel,
+    x: sympy.Symbol,
+    *,
+    decimals: bool = False,
+    builder: StepBuilder | None = None,
 ) -> Solution:
     """Linear inequality; dividing by a negative coefficient flips the sign (and says so)."""
-    return _linear(problem_latex, rel, x, decimals, "linear_inequality")
+    return _linear(problem_latex, rel, x, decimals, "linear_inequality", builder)
 
 
 def solve_system(

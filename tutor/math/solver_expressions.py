@@ -8,8 +8,9 @@ from typing import Any
 
 import sympy
 
+from tutor.errors import UnprocessableError
 from tutor.math.answers import Interpreted, format_value
-from tutor.math.steps import Solution, StepBuilder
+from tutor.math.steps import Solution, StepBuilder, latex
 
 __all__ = [
     "solve_arithmetic",
@@ -163,7 +164,7 @@ def solve_simplify(problem_latex: str, expr: sympy.Expr) -> Solution:
         result = sympy.factor(result)
         b.add(result, "cancel", "约去公因式", "Cancel the common factors.")
     else:
-        expanded = sympy.expand(expr)
+        expanded = sympy.expand(expr.doit())
         if any(isinstance(a, sympy.Add) for t in sympy.Add.make_args(expr) for a in sympy.Mul.make_args(t)):
             b.add(
                 sympy.Add(*[sympy.expand(t) for t in sympy.Add.make_args(expr)], evaluate=False),
@@ -200,29 +201,74 @@ def solve_evaluate(problem_latex: str, expr: sympy.Expr, values: dict[sympy.Symb
     return Solution("evaluate", b.steps, format_value(Interpreted("number", value)), "number")
 
 
+_TABLE_ZH = {
+    "sin": ("(sin x)' = cos x", "the derivative of sin x is cos x"),
+    "cos": ("(cos x)' = -sin x", "the derivative of cos x is -sin x"),
+    "exp": ("(e^x)' = e^x", "the derivative of e^x is e^x itself"),
+    "log": ("(ln x)' = 1/x", "the derivative of ln x is 1/x"),
+}
+
+
+def _derivative_rule(term: sympy.Expr, x: sympy.Symbol) -> tuple[str, str]:
+    """Which rule differentiates ``term`` (a constant times a table function), in zh and en."""
+    coeff, f = term.as_independent(x, as_Mul=True)
+    if not f.has(x):
+        return "常数的导数是 0", "a constant has derivative 0"
+    if f == x or (isinstance(f, sympy.Pow) and f.base == x and not f.exp.has(x)):
+        n = f.exp if isinstance(f, sympy.Pow) else sympy.Integer(1)
+        return (
+            f"幂函数求导 (x^n)' = n·x^(n-1)，这里 n = {sympy.latex(n)}，系数 {sympy.latex(coeff)} 保留",
+            f"power rule (x^n)' = n x^(n-1) with n = {sympy.latex(n)}, "
+            f"keeping the factor {sympy.latex(coeff)}",
+        )
+    for name, (zh, en) in _TABLE_ZH.items():
+        if f.func.__name__ == name and f.args[0] == x:
+            return (
+                f"基本初等函数的导数 {zh}，系数 {sympy.latex(coeff)} 保留",
+                f"{en}, keeping the factor {sympy.latex(coeff)}",
+            )
+    raise UnprocessableError(
+        f"Derivatives of {sympy.latex(f)} (products, quotients or compositions) are not supported yet.",
+        detail_zh=f"暂不支持 {sympy.latex(f)} 这样的复合、乘积或商的求导。",
+    )
+
+
 def solve_derivative(problem_latex: str, expr: sympy.Expr, x: sympy.Symbol) -> Solution:
     start: Any = sympy.Derivative(expr, x)
     b = StepBuilder(start, [], "expression", latex=problem_latex)
-    expanded = sympy.expand(expr)
-    if expanded != expr:
+    rewritten = sympy.expand(sympy.powsimp(expr))
+    if rewritten != expr:
         b.add(
-            sympy.Derivative(expanded, x), "expand first", "先展开成多项式", "Expand into a polynomial first."
+            sympy.Derivative(rewritten, x),
+            "rewrite as powers",
+            "先整理：展开括号，把根式、分式写成幂的形式（如 √x = x^(1/2)，1/x = x^(-1)）",
+            "Tidy up first: expand brackets and write roots and fractions as powers "
+            "(sqrt(x) = x^(1/2), 1/x = x^(-1)).",
         )
-    terms = sympy.Add.make_args(expanded)
+    terms = sympy.Add.make_args(rewritten)
+    rules = [_derivative_rule(t, x) for t in terms]
+    d = rf"\frac{{d}}{{d{x.name}}}"
     if len(terms) > 1:
+        shown = ""
+        for i, t in enumerate(terms):
+            neg = t.could_extract_minus_sign()
+            part = rf"{d}\left({latex(-t if neg else t)}\right)"
+            shown += ("-" if neg else "") + part if i == 0 else (" - " if neg else " + ") + part
         b.add(
             sympy.Add(*[sympy.Derivative(t, x) for t in terms], evaluate=False),
             "sum rule",
-            "和的导数等于导数的和",
-            "The derivative of a sum is the sum of the derivatives.",
+            "和（差）的导数等于各项导数的和（差）：逐项求导",
+            "The derivative of a sum is the sum of the derivatives: take each term on its own.",
+            latex=shown,
         )
     each = [sympy.diff(t, x) for t in terms]
+    result = sympy.expand(sympy.diff(expr, x))
     b.add(
         sympy.Add(*each, evaluate=False) if len(each) > 1 else each[0],
-        "power rule",
-        "幂函数求导：(x^n)' = n x^(n-1)，常数的导数为0",
-        "Power rule: (x^n)' = n x^(n-1); constants give 0.",
+        "differentiate each term",
+        "；".join(f"{sympy.latex(t)}：{zh}" for t, (zh, _) in zip(terms, rules, strict=True)),
+        "; ".join(f"{sympy.latex(t)}: {en}" for t, (_, en) in zip(terms, rules, strict=True)) + ".",
     )
-    result = sympy.expand(sympy.diff(expr, x))
-    b.add(result, "simplify", "整理", "Tidy up.")
+    if b.steps[-1].latex != sympy.latex(result):
+        b.add(result, "simplify", "整理结果：合并同类项", "Tidy up the result: combine like terms.")
     return Solution("derivative", b.steps, format_value(Interpreted("expression", result)), "expression")

@@ -35,6 +35,7 @@ __all__ = ["ProseReading", "has_prose", "read_answer_text", "read_prose", "spoke
 
 MAX_CHARS = 2000
 _FUNCS = {"sin", "cos", "tan", "ln", "log", "exp", "sqrt", "abs", "lg"}
+_CONSTANTS = {"pi": "pi", "oo": "oo", "inf": "oo", "infty": "oo", "infinity": "oo"}
 _ZH_NUM_CHARS = set(ZH_DIGITS) | set(ZH_UNITS) | set(ZH_BIG_UNITS)
 _ZH_MAX = max(len(p) for p in ZH_PHRASES)
 _EN_BY_FIRST: dict[str, list[tuple[tuple[str, ...], Word]]] = {}
@@ -45,7 +46,7 @@ for _options in _EN_BY_FIRST.values():
     _options.sort(key=lambda o: -len(o[0]))
 _EN_UNITS = set(EN_UNIT_WORDS)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")  # what's, isn't; but f'(x) is f and a prime
 _ZH_MARKERS = [
     "答案是",
     "答案为",
@@ -316,9 +317,9 @@ def _tokenize_words(text: str, i: int, toks: list[_Tok], add: Callable[..., None
         formula = (not before.isspace() and not before.isalpha()) or (
             not after.isspace() and after not in ".,?"
         )
-        sub = re.match(r"_(\{\d+\}|\d+)", text[end:])
+        sub = re.match(r"_(\{\d+\}|\d+)|(\d)(?=\s*(?:=(?!=)|,))", text[end:])
         if len(raw) == 1 and sub is not None:
-            emit("var", raw + "_" + sub.group(1).strip("{}"))
+            emit("var", raw + "_" + (sub.group(1) or sub.group(2)).strip("{}"))
             return end + len(sub.group(0))
         matched = None if (formula and len(raw) <= 3 and word not in ("a", "an")) else _match_en(words, k)
         if matched is not None:
@@ -327,7 +328,9 @@ def _tokenize_words(text: str, i: int, toks: list[_Tok], add: Callable[..., None
             emit(meaning.kind, meaning.value, src)
             k += size
             continue
-        if word in _FUNCS:
+        if word in _CONSTANTS:
+            emit("var", _CONSTANTS[word], raw)
+        elif word in _FUNCS:
             emit("func", word)
         elif word in _EN_UNITS and toks and toks[-1].kind == "num":
             emit("unit", "", raw)
@@ -460,7 +463,17 @@ class _Builder:
         """Append an operand, deciding how it meets the previous one (never number-number)."""
         prev = self.prev
         if prev in ("num", "var", "atom", "rp"):
-            if kind == "num" and prev in ("num", "rp", "var", "atom"):
+            if kind == "num" and prev == "var":
+                left = self.out[-1]
+                raise _refuse(
+                    self.full,
+                    [f"{left}{text}"],
+                    f"a number right after a letter ('{left}{text}'); write {left}*{text}, {left}^{text} "
+                    f"or {left}_{text}.",
+                    f"字母后直接跟数字（“{left}{text}”），"
+                    f"请写成 {left}*{text}、{left}^{text} 或 {left}_{text}。",
+                )
+            if kind == "num" and prev in ("num", "rp", "atom"):
                 left = self.out[-1]
                 raise _refuse(
                     self.full,
@@ -469,7 +482,10 @@ class _Builder:
                     f"两个数连在一起（“{left} {text}”），请写出它们之间的运算符号。",
                 )
             if kind == "var" and prev in ("var", "atom", "rp"):
-                self.push("*", "op")
+                if "\\" in self.full:  # LaTeX reads "d x", "x y" itself; a "*" would break \frac{d}{dx}
+                    text = " " + text
+                else:
+                    self.push("*", "op")
         start = len(self.out)
         self.push(text, kind)
         self.last_atom = (start, len(self.out))
@@ -717,6 +733,9 @@ def _build(toks: list[_Tok], full: str, lenient: bool) -> _Builder:
                 b.push("*", "op")
                 b.last_atom = None
             # otherwise "of" only links words (the value of ...)
+        elif k == "colon" and i > 0 and toks[i - 1].kind in ("fill", "task", "find", "given", "question"):
+            if b.out and b.prev not in ("sep", "start"):
+                b.boundary(",")  # 求 2x+5 的值: ...  (a label, not a ratio)
         elif k == "ratio" or k == "colon":
             if b.prev in ("num", "var", "atom", "rp"):
                 b.push("\x01", "ratio")
@@ -808,7 +827,8 @@ def _build(toks: list[_Tok], full: str, lenient: bool) -> _Builder:
 
 def _open_prefix(b: _Builder, template: str) -> None:
     opening = template.split("|", 1)[0]
-    if b.prev in ("num", "var", "atom", "rp"):
+    function = re.match(r"[a-z]+\(", opening) is not None
+    if b.prev in ("var", "atom", "rp") or (b.prev == "num" and not function):
         b.push("*", "op")
     b.pending.append(_Pending(b.depth, template, len(b.out)))
     del opening
@@ -864,6 +884,7 @@ def _render(b: _Builder) -> list[str]:
 
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"(\\[a-zA-Z]+) (?=[^a-zA-Z])", r"\1", text)
     text = re.sub(r"(?<![\w)^/.])\((\d+/\d+)\)(?![\w(^.!])", r"\1", text)
     text = re.sub(r"\s*([=<>+\-*/^,])\s*", r"\1", text) if "\\" not in text else text
     return text
@@ -878,9 +899,18 @@ def _prepare(text: str) -> str:
     text = normalize_text(text)
     text = re.sub(r"\\(?:text|mathrm|textrm|mbox|operatorname)\s*\{([^{}]*)\}", r" \1 ", text)
     text = re.sub(r"\\(?:quad|qquad|,|;|!| )", " ", text)
+    text = re.sub(r"(?<![\d.)/^_])(-?)(\d+)\s+(\d+)/(\d+)(?![\d.(^/])", _mixed_number, text)
     tens = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
     units = "one|two|three|four|five|six|seven|eight|nine"
     return re.sub(rf"\b({tens})-({units})\b", r"\1 \2", text, flags=re.IGNORECASE)
+
+
+def _mixed_number(m: re.Match[str]) -> str:
+    """``2 1/2`` is two and a half (a proper fraction after a whole number), never 2 × 1/2."""
+    sign, whole, num, den = m.groups()
+    if int(num) >= int(den) or int(den) == 0:
+        return m.group(0)
+    return f"{sign}({whole}+{num}/{den})"
 
 
 def has_prose(text: str) -> bool:

@@ -18,9 +18,10 @@ import sympy
 
 from tutor.errors import UnprocessableError
 from tutor.math.grading import grade_answer_sync
-from tutor.math.parsing import MAX_INPUT_CHARS, parse_math
+from tutor.math.parsing import MAX_INPUT_CHARS, _split_top, parse_math
 from tutor.math.solver import detect_task, solve_problem
-from tutor.math.steps import solution_set, states_equivalent
+from tutor.math.spoken import read_answer_text
+from tutor.math.steps import _merge_subscripts, solution_set, states_equivalent
 
 __all__ = ["MAX_STEPS", "StepVerdict", "StepVerification", "verify_steps", "verify_steps_async"]
 
@@ -46,16 +47,18 @@ class StepVerification(msgspec.Struct, frozen=True):
     answer_kind: str
 
 
-_PROSE_PREFIX = re.compile(r"^[^=<>\d(\\$a-zA-Z{-]*?(?:[:：]|得|为|是)\s*")
-
-
 def _math_part(step: str) -> str:
+    """The math of one step; prose around it is read with the shared vocabulary (lenient), so
+    words that carry math (负, 等于, 或 ...) are read and never dropped."""
     text = step.strip()
     text = re.sub(r"^\s*(?:step\s*\d+|第.步|\d+[.)、])\s*[:：.]?\s*", "", text, flags=re.IGNORECASE)
-    text = _PROSE_PREFIX.sub("", text)
-    text = re.sub(r"\s*(?:或者|或|和|且)\s*", ", ", text)
-    text = re.sub(r"[\u3400-\u9fff]+[:：,，]?", " ", text).strip()
-    return text.strip("$ .。")
+    text = text.strip("$ .。")
+    if not text:
+        return ""
+    try:
+        return read_answer_text(text)
+    except UnprocessableError:
+        return text
 
 
 _WRONG = "Not equivalent to the problem: a mistake is here."
@@ -72,18 +75,6 @@ def _special_set(step: str) -> sympy.Set | None:
     if _REALS_TEXT.search(step):
         return sympy.S.Reals
     return None
-
-
-def _merge_subscripts(expr: Any) -> Any:
-    """``x_1 = 2, x_2 = 3`` name the same unknown ``x``."""
-    if isinstance(expr, tuple):
-        return tuple(_merge_subscripts(e) for e in expr)
-    if not isinstance(expr, sympy.Basic):
-        return expr
-    subs = {
-        s: sympy.Symbol(s.name.split("_")[0]) for s in expr.free_symbols if re.fullmatch(r"[a-z]_\d+", s.name)
-    }
-    return expr.xreplace(subs) if subs else expr
 
 
 def _implied(claim: tuple[sympy.Eq, ...], solution: sympy.Set, variables: list[sympy.Symbol]) -> bool:
@@ -134,23 +125,58 @@ def _statement(parsed_items: tuple[sympy.Basic, ...], mode: str, expr_text: str)
 
 def _problem_state(problem: str) -> tuple[Any, list[sympy.Symbol], str]:
     task, math_text = detect_task(problem)
+    pieces = [p for p in _split_top(math_text) if p]
+    definitions = [re.match(r"^\s*([a-zA-Z])\s*\(\s*([a-z])\s*\)\s*=(?!=)\s*(.+)$", p) for p in pieces]
+    if any(definitions) and task != "derivative":
+        reference = solve_problem(problem)
+        return parse_math(reference.answer).items[0], [], "expression"
     parsed = parse_math(math_text)
     items = parsed.items
     if len(items) == 2 and all(isinstance(i, sympy.Eq) for i in items):
         syms = sorted(set().union(*[i.free_symbols for i in items]), key=lambda s: s.name)
-        return tuple(items), syms, "system"
+        if len(syms) == 2:
+            return tuple(items), syms, "system"
+    assignments = {
+        i.lhs: i.rhs
+        for i in items
+        if isinstance(i, sympy.Eq) and isinstance(i.lhs, sympy.Symbol) and not i.rhs.free_symbols
+    }
+    exprs = [i for i in items if isinstance(i, sympy.Expr)]
+    if assignments and exprs:
+        return exprs[0].subs(assignments), [], "expression"
+    if len(items) >= 2 and all(isinstance(i, sympy.Rel) for i in items):
+        joined = sympy.And(*items)
+        return joined, sorted(joined.free_symbols, key=lambda s: s.name), "statement"
     item = items[0]
     if isinstance(item, sympy.Rel | sympy.And):
         return item, sorted(item.free_symbols, key=lambda s: s.name), "statement"
     if task == "derivative" and isinstance(item, sympy.Expr):
         x = min(item.free_symbols, key=lambda s: s.name, default=sympy.Symbol("x"))
         return sympy.diff(item, x), [], "expression"
-    if len(items) >= 2 and isinstance(item, sympy.Expr):
-        values = {
-            i.lhs: i.rhs for i in items[1:] if isinstance(i, sympy.Eq) and isinstance(i.lhs, sympy.Symbol)
-        }
-        return item.subs(values), [], "expression"
     return item, [], "expression"
+
+
+def _widening(target: Any) -> bool:
+    """Problems whose honest steps may add roots: a denominator or a root containing the unknown."""
+    if not isinstance(target, sympy.Basic):
+        return False
+    syms = target.free_symbols
+    for node in sympy.preorder_traversal(target):
+        if isinstance(node, sympy.Pow) and node.base.free_symbols & syms and not node.exp.is_nonnegative:
+            return True
+        if isinstance(node, sympy.Pow) and node.base.free_symbols & syms and not node.exp.is_Integer:
+            return True
+    return False
+
+
+def _consequence(target: Any, claim: Any, variables: list[sympy.Symbol]) -> bool:
+    """An unsolved equation that follows from the problem (clearing denominators, squaring)."""
+    if not isinstance(claim, sympy.Eq) or not _widening(target):
+        return False
+    if isinstance(claim.lhs, sympy.Symbol) and not claim.rhs.free_symbols:
+        return False  # a stated root must be a real root
+    whole, part = solution_set(target, variables), solution_set(claim, variables)
+    return bool(whole.is_subset(part))
 
 
 def verify_steps(problem: str, steps: Sequence[str], final_answer: str | None) -> StepVerification:
@@ -187,7 +213,7 @@ def verify_steps(problem: str, steps: Sequence[str], final_answer: str | None) -
             verdicts.append(StepVerdict(index, step, "unparseable", "No checkable statement in this step."))
             continue
         claim = _merge_subscripts(claim)
-        partial = False
+        partial = widened = False
         try:
             if mode == "system" and len(claim) < 2:
                 ok = partial = _implied(claim, solution_set(target, variables), variables)
@@ -197,6 +223,8 @@ def verify_steps(problem: str, steps: Sequence[str], final_answer: str | None) -
                 )
                 if not ok and mode == "statement":
                     ok = partial = _part_of_solutions(target, claim, variables)
+                if not ok and mode == "statement" and _consequence(target, claim, variables):
+                    ok = widened = True
         except (TypeError, ValueError, NotImplementedError, AttributeError):
             verdicts.append(
                 StepVerdict(index, step, "unparseable", "This step cannot be compared with the problem.")
@@ -204,7 +232,9 @@ def verify_steps(problem: str, steps: Sequence[str], final_answer: str | None) -
             continue
         if ok:
             reason = (
-                "Follows from the problem (part of its solution)."
+                "Follows from the problem; clearing denominators or squaring can add roots, so check them."
+                if widened
+                else "Follows from the problem (part of its solution)."
                 if partial
                 else "Equivalent to the problem."
             )

@@ -80,6 +80,7 @@ def _item_rows(raw_items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
                 "stem_text_en": raw.get("stem_text_en"),
                 "answer": str(raw["answer"]),
                 "answer_kind": raw["answer_kind"],
+                "task": raw.get("task"),
                 "difficulty": float(raw["difficulty"]),
                 "difficulty_prior": float(raw["difficulty"]),
                 "discrimination": 1.0,

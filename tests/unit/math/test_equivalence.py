@@ -150,8 +150,9 @@ def test_unknown_kind_is_unprocessable() -> None:
         (r"so the result is \boxed{\frac{3}{4}}", r"\frac{3}{4}"),
         ("答：小明有 5 个苹果。", "5"),
         ("The answer is 30 dollars.", "30"),
-        ("所以 x = 5", "x = 5"),
-        ("解得 x=2 或 x=3。", "x=2 或 x=3"),
+        ("所以 x = 5", "x=5"),
+        ("解得 x=2 或 x=3。", "x=2, x=3"),
+        ("答：绳子长负 12 厘米。", "-12"),
     ],
 )
 def test_extraction(text: str, answer: str) -> None:

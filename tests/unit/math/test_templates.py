@@ -71,3 +71,28 @@ def test_seed_item_bank() -> None:
     sample = bank[:: len(bank) // 12]
     for item in sample:  # answers in the bank grade as correct against themselves through the engine
         assert grade_answer_sync(item["answer"], item["answer_kind"], item["answer"]).correct
+
+
+def test_every_bank_item_states_its_task_and_echoing_its_stem_is_never_correct() -> None:
+    from tutor.math.grading import question_task
+
+    bank = yaml.safe_load((ROOT / "seed_data" / "items.yaml").read_text(encoding="utf-8"))["items"]
+    tasks = {"solve", "calculate", "evaluate", "expand", "factor", "simplify", "reduce", "derivative"}
+    for item in bank:
+        assert item["task"] in tasks, item["code"]
+        own = grade_answer_sync(
+            item["answer"],
+            item["answer_kind"],
+            item["answer"],
+            task=item["task"],
+            question=item["stem_text_en"],
+        )
+        assert own.correct, (item["code"], own.reason)
+        _, stem_math = question_task(item["stem_text_en"])
+        if stem_math is None:  # a word problem: its stem is prose, there is no formula to paste back
+            assert item["knowledge_points"] == ["lin.word_problems"], item["code"]
+            continue
+        echo = grade_answer_sync(
+            item["answer"], item["answer_kind"], stem_math, task=item["task"], question=item["stem_text_en"]
+        )
+        assert not echo.correct, (item["code"], stem_math)

@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +40,9 @@ class Attempt(Base):
     item_id: Mapped[UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     submitted_answer: Mapped[str] = mapped_column(Text)
     is_correct: Mapped[bool]
+    counts_as_evidence: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """False for a re-submission of an item the learner saw graded shortly before (practice, not
+    evidence: tutor.attempts.evidence); mastery (BKT) ignores such attempts."""
     modality: Mapped[str] = mapped_column(String(16), default="typed")
     client_ts: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recognition_id: Mapped[UUID | None] = mapped_column(Uuid)

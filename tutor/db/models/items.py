@@ -10,10 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tutor.db.base import Base, metadata
 from tutor.db.models.curriculum import KnowledgePoint
 
-__all__ = ["ANSWER_KINDS", "ITEM_ORIGINS", "Item", "item_knowledge_points"]
+__all__ = ["ANSWER_KINDS", "ITEM_ORIGINS", "ITEM_TASKS", "Item", "item_knowledge_points"]
 
 ANSWER_KINDS = ("number", "expression", "equation", "inequality", "pair", "set", "text")
 ITEM_ORIGINS = ("seed", "template", "model", "teacher")
+ITEM_TASKS = ("solve", "calculate", "evaluate", "expand", "factor", "simplify", "reduce", "derivative")
+"""What an item asks (tutor.math.forms): grading checks the answer's form for it, not only its value."""
 
 item_knowledge_points = Table(
     "item_knowledge_points",
@@ -30,6 +32,7 @@ class Item(Base):
     __table_args__ = (
         CheckConstraint(f"answer_kind IN {ANSWER_KINDS!r}", name="answer_kind_known"),
         CheckConstraint(f"origin IN {ITEM_ORIGINS!r}", name="origin_known"),
+        CheckConstraint(f"task IS NULL OR task IN {ITEM_TASKS!r}", name="task_known"),
         CheckConstraint(
             "stem_latex IS NOT NULL OR stem_text_zh IS NOT NULL OR stem_text_en IS NOT NULL", name="has_stem"
         ),
@@ -44,6 +47,8 @@ class Item(Base):
     stem_text_en: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     answer_kind: Mapped[str] = mapped_column(String(16))
+    task: Mapped[str | None] = mapped_column(String(16))
+    """None on items made before tasks were stated: grading then reads the task from the stem."""
     difficulty: Mapped[float] = mapped_column(default=0.0)
     discrimination: Mapped[float] = mapped_column(default=1.0)
     difficulty_prior: Mapped[float] = mapped_column(default=0.0)

@@ -18,7 +18,7 @@ from tutor.math.answers import format_value, read_answer
 from tutor.math.grading import grade_answer_sync
 from tutor.math.parsing import parse_math
 from tutor.math.solver import solve_problem
-from tutor.math.templates.base import Draft, GeneratedItem, difficulty_prior
+from tutor.math.templates.base import Draft, GeneratedItem, difficulty_prior, grading_task
 from tutor.math.templates.generators import TEMPLATES
 
 __all__ = ["KNOWLEDGE_POINT_CODES", "MAX_COUNT", "GeneratedItem", "generate_items", "verify_draft"]
@@ -54,7 +54,13 @@ def verify_draft(code: str, draft: Draft) -> GeneratedItem | None:
         answer = solution.answer
         if solution.answer_kind != draft.answer_kind:
             answer = format_value(read_answer(solution.answer, draft.answer_kind))
+        task = grading_task(draft)
         if not grade_answer_sync(draft.expected, draft.answer_kind, answer).correct:
+            return None
+        # the published answer must pass the item's own form check, and the stem echoed back must not
+        if not grade_answer_sync(
+            answer, draft.answer_kind, answer, task=task, question=draft.stem_en
+        ).correct:
             return None
     except (UnprocessableError, ValueError, TypeError):
         return None
@@ -69,6 +75,7 @@ def verify_draft(code: str, draft: Draft) -> GeneratedItem | None:
         knowledge_points=[code],
         difficulty_prior=difficulty_prior(rank, features),
         features=features,
+        task=task,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-__all__ = ["Draft", "GeneratedItem", "difficulty_prior", "latex_arith", "plain"]
+__all__ = ["Draft", "GeneratedItem", "difficulty_prior", "grading_task", "latex_arith", "plain"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,8 @@ class GeneratedItem(msgspec.Struct, frozen=True):
     knowledge_points: list[str]
     difficulty_prior: float
     features: dict[str, float]
+    task: str | None = None
+    """What the item asks (solve, calculate, expand, ...): grading checks the answer's form for it."""
 
 
 def plain(text: str) -> str:
@@ -78,3 +80,13 @@ def difficulty_prior(kp_rank: float, features: dict[str, float]) -> float:
         + 0.25 * features["negatives"]
     )
     return round(max(-3.0, min(3.0, logit)), 2)
+
+
+def grading_task(draft: Draft) -> str:
+    """The task an item states, from its draft: the solver task, else solve (equations, inequalities,
+    systems) or calculate (a number)."""
+    if draft.task == "simplify" and draft.stem_en.lower().startswith("expand"):
+        return "expand"
+    if draft.task in ("expand", "factor", "simplify", "evaluate", "derivative", "reduce"):
+        return draft.task
+    return "solve" if draft.answer_kind in ("equation", "inequality", "pair", "set") else "calculate"
