@@ -9,6 +9,7 @@ from tutor.attempts.controllers import AttemptController
 from tutor.audit.controllers import AuditController
 from tutor.auth.controllers import AuthController
 from tutor.classes.controllers import ClassController
+from tutor.confusion.controllers import ConfusionController
 from tutor.health.controllers import HealthController
 from tutor.items.controllers import ItemController
 from tutor.mastery.controllers import MasteryController
@@ -33,6 +34,7 @@ ROUTE_HANDLERS: list[Any] = [
     AnalyticsController,
     ItemDriftController,
     RecognitionController,
+    ConfusionController,
     *TUTORING_ROUTES,
     AuditController,
     LearnerPrivacyController,
