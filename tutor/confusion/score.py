@@ -113,6 +113,6 @@ def behaviour_signals(
 def combine(signals: Sequence[Signal]) -> ConfusionScore:
     """The weighted mean of the signals' strengths, in [0, 1]."""
     total = sum(s.weight for s in signals)
-    score = sum(s.strength * s.weight for s in signals) / total if total else 0.0
+    score = round(sum(s.strength * s.weight for s in signals) / total, 3) if total else 0.0
     level: Level = "high" if score >= 0.5 else "medium" if score >= 0.25 else "low"
-    return ConfusionScore(round(score, 3), level, tuple(signals))
+    return ConfusionScore(score, level, tuple(signals))
