@@ -22,7 +22,7 @@ from adapters.media.audio import SAMPLE_RATE
 from adapters.media.engine_state import EngineHealth, LazyEngine
 from adapters.speech.config import SpeechConfig
 from adapters.speech.guards import assess
-from adapters.speech.prosody import Prosody, measure_prosody
+from adapters.speech.prosody import Prosody, measure_prosody, warm_up
 from adapters.speech.vad import speech_span
 from tutor.errors import UnprocessableError
 
@@ -65,7 +65,7 @@ class SpeechEngine(ABC):
 
     def __init__(self, config: SpeechConfig, missing: str | None) -> None:
         self.config = config
-        self._engine: LazyEngine[Any] = LazyEngine("Speech recognition", self._load, missing)
+        self._engine: LazyEngine[Any] = LazyEngine("Speech recognition", self._load_with_prosody, missing)
 
     def health(self) -> EngineHealth:
         return self._engine.health()
@@ -137,6 +137,15 @@ class SpeechEngine(ABC):
         except Exception as exc:  # librosa/numba failures must never cost the learner the transcript
             log.warning("prosody failed: %s", type(exc).__name__)
             return None
+
+    def _load_with_prosody(self) -> Any:
+        model = self._load()
+        if self.config.prosody:
+            try:
+                warm_up()
+            except Exception as exc:  # prosody is optional; its failure shows up per request as None
+                log.warning("prosody warm-up failed: %s", type(exc).__name__)
+        return model
 
     def _pick_language(self, probs: dict[str, float]) -> str:
         """The most likely of the languages we serve (a learner never speaks Welsh to a math tutor)."""

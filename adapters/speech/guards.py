@@ -41,7 +41,6 @@ _MATH_WORDS = frozenset(
 )
 # five or more numbers joined only by one kind of separator and no operator word: a digit chain
 _NUMBER_CHAIN = re.compile(r"\d+(?:\s*([-,，、.·/])\s*\d+)(?:\s*\1\s*\d+){3,}")
-_NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,7 @@ class GuardThresholds:
     log_prob: float = -1.0
     compression_ratio: float = 2.4
     low_confidence_log_prob: float = -0.6
-    prompt_overlap: float = 0.8
+    prompt_overlap: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +99,26 @@ def number_chain(text: str) -> bool:
     return _NUMBER_CHAIN.search(text) is not None
 
 
-def _bigrams(text: str) -> set[str]:
-    squeezed = _NOT_TEXT.sub("", text.lower())
-    return {squeezed[i : i + 2] for i in range(len(squeezed) - 1)}
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    """Word trigrams of the Latin-script words and character trigrams of the Chinese text."""
+    lowered = text.lower()
+    words = re.findall(r"[a-z0-9]+", lowered)
+    chars = [ch for ch in lowered if _CJK.match(ch) or ch.isdigit()]
+    grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+    grams |= {tuple(chars[i : i + 3]) for i in range(len(chars) - 2)} if _CJK.search(lowered) else set()
+    return grams
 
 
-def prompt_echo(text: str, prompt: str | None, overlap: float = 0.8) -> bool:
-    """Whether ``text`` is mostly the decoding prompt said back (character bigrams, at least 6)."""
+def prompt_echo(text: str, prompt: str | None, overlap: float = 0.6) -> bool:
+    """Whether ``text`` is mostly the decoding prompt said back: most of its word (or, for Chinese,
+    character) trigrams, at least three, occur in the prompt. Sharing vocabulary is not an echo
+    (``x squared minus 7x`` against a prompt with ``y squared minus``); reciting it is."""
     if not prompt:
         return False
-    grams = _bigrams(text)
-    if len(grams) < 6:
+    grams = _trigrams(text)
+    if len(grams) < 3:
         return False
-    return len(grams & _bigrams(prompt)) / len(grams) >= overlap
+    return len(grams & _trigrams(prompt)) / len(grams) >= overlap
 
 
 def assess(

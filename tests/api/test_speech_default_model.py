@@ -38,7 +38,9 @@ async def fresh(
     db_url: str, session: AsyncSession, tmp_path: Path
 ) -> AsyncIterator[tuple[Client, dict[str, str]]]:
     # only where the models are: exactly what `tutor models install && tutor up` leaves behind
-    settings = make_settings(db_url, tmp_path / "data", {"TUTOR_MODEL_DIR": str(whisper_base_model_dir())})
+    # a fresh virtualenv compiles librosa's kernels at the first load: allow for it on a busy CI machine
+    env = {"TUTOR_MODEL_DIR": str(whisper_base_model_dir()), "TUTOR_INFERENCE_TIMEOUT_S": "180"}
+    settings = make_settings(db_url, tmp_path / "data", env)
     school = await create_school(session)
     student = await create_user(session, school, "student")
     await create_class(session, await create_user(session, school, "teacher"), [student])

@@ -16,6 +16,9 @@ from adapters.speech.guards import (
 
 QUESTIONS = [
     ("How do I factor x squared minus 7x plus 12?", "en"),
+    ("x squared minus 7x plus 12", "en"),  # shares words with the prompt, is not the prompt
+    ("Three quarters.", "en"),
+    ("solve 2x plus 3 equals 11", "en"),
     ("What is the derivative of x squared plus 3x?", "en"),
     ("3x plus 5 equals 20.", "en"),
     ("Is x equal to 1000000?", "en"),
@@ -78,6 +81,8 @@ def test_the_prompt_said_back_is_rejected() -> None:
     echo = "解方程2x加7等于15，求y的平方。"
     assert prompt_echo(echo, MATH_PROMPTS["zh"])
     assert "prompt_echo" in assess(echo, [-0.2], language="zh", prompt=MATH_PROMPTS["zh"]).reasons
+    recited = "Math homework, solve 2x plus 7 equals 15."
+    assert "prompt_echo" in assess(recited, [-0.2], language="en", prompt=MATH_PROMPTS["en"]).reasons
 
 
 def test_log_probability_bands() -> None:
