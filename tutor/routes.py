@@ -10,6 +10,7 @@ from tutor.audit.controllers import AuditController
 from tutor.audit.review_controllers import ReviewController
 from tutor.auth.controllers import AuthController
 from tutor.classes.controllers import ClassController
+from tutor.confusion.controllers import ConfusionController
 from tutor.health.controllers import HealthController
 from tutor.items.controllers import ItemController
 from tutor.mastery.controllers import MasteryController
@@ -34,6 +35,7 @@ ROUTE_HANDLERS: list[Any] = [
     AnalyticsController,
     ItemDriftController,
     RecognitionController,
+    ConfusionController,
     *TUTORING_ROUTES,
     AuditController,
     ReviewController,

@@ -25,8 +25,9 @@ class FasterWhisperEngine(SpeechEngine):
         missing = None
         if config.faster_whisper_model is None:
             missing = (
-                "set TUTOR_FASTER_WHISPER_MODEL to a CTranslate2 whisper model directory "
-                "(or set TUTOR_SPEECH_ENGINE=openai)"
+                "run `tutor models install` (multilingual Whisper base into the model directory), "
+                "or set TUTOR_FASTER_WHISPER_MODEL to a CTranslate2 whisper model directory "
+                "(or TUTOR_SPEECH_ENGINE=openai with TUTOR_WHISPER_MODEL)"
             )
         super().__init__(config, missing)
 
@@ -58,16 +59,24 @@ class FasterWhisperEngine(SpeechEngine):
         elif language is None:
             _, _, all_probs = model.detect_language(audio)
             language = self._pick_language(dict(all_probs))
+        config = self.config
         segments, _info = model.transcribe(
             audio,
             language=language,
             task="transcribe",
-            beam_size=1,
-            temperature=0.0,
+            beam_size=config.beam_size,
+            best_of=config.beam_size,
+            temperature=list(config.temperatures),
+            compression_ratio_threshold=config.guards.compression_ratio,
+            log_prob_threshold=config.guards.log_prob,
+            no_speech_threshold=config.no_speech_threshold,
+            initial_prompt=config.prompt(language),
             condition_on_previous_text=False,
-            no_speech_threshold=self.config.no_speech_threshold,
             vad_filter=False,  # the shared pipeline already ran Silero VAD
             without_timestamps=True,
-            max_new_tokens=self.config.max_tokens,
+            max_new_tokens=config.max_tokens,
         )
-        return [Segment(s.text, float(s.avg_logprob), float(s.no_speech_prob)) for s in segments], language
+        return [
+            Segment(s.text, float(s.avg_logprob), float(s.no_speech_prob), float(s.temperature))
+            for s in segments
+        ], language

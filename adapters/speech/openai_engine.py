@@ -67,22 +67,30 @@ class OpenAIWhisperEngine(SpeechEngine):
                     language = self._pick_language(probs)
                 else:
                     language = "en"
+            config = self.config
             extra: dict[str, Any] = {}
-            if self.config.max_tokens is not None:
-                extra["sample_len"] = self.config.max_tokens
+            if config.max_tokens is not None:
+                extra["sample_len"] = config.max_tokens
+            if config.beam_size > 1:
+                extra.update(beam_size=config.beam_size, best_of=config.beam_size)
             result = model.transcribe(
                 audio,
                 language=language,
                 task="transcribe",
-                temperature=0.0,
+                temperature=tuple(config.temperatures),
+                compression_ratio_threshold=config.guards.compression_ratio,
+                logprob_threshold=config.guards.log_prob,
+                no_speech_threshold=config.no_speech_threshold,
+                initial_prompt=config.prompt(language),
                 condition_on_previous_text=False,
-                no_speech_threshold=self.config.no_speech_threshold,
                 fp16=False,
                 verbose=None,
                 **extra,
             )
         segments = [
-            Segment(str(s["text"]), float(s["avg_logprob"]), float(s["no_speech_prob"]))
+            Segment(
+                str(s["text"]), float(s["avg_logprob"]), float(s["no_speech_prob"]), float(s["temperature"])
+            )
             for s in result["segments"]
         ]
         return segments, language

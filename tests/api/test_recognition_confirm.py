@@ -129,7 +129,7 @@ async def test_unconfigured_engines_answer_503_while_attempts_work(
             headers=headers,
         )
         assert speech.status_code == 503
-        assert "TUTOR_WHISPER_MODEL" in speech.json()["detail"]
+        assert "tutor models install" in speech.json()["detail"]
 
         ready = await client.get("/health/ready")
         engines = ready.json()["engines"]

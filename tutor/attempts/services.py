@@ -16,6 +16,7 @@ from tutor.attempts.idempotency import claim_key, request_hash
 from tutor.attempts.mastery_update import apply_bkt, current_mastery
 from tutor.attempts.schemas import AttemptIn, AttemptOut
 from tutor.auth.principal import Principal
+from tutor.confusion.services import record_attempt_confusion
 from tutor.db.models import Attempt
 from tutor.items.access import visible_item
 from tutor.math.grading import grade_answer
@@ -78,6 +79,7 @@ async def record_attempt(
     )
     session.add(attempt)
     await session.flush()
+    await record_attempt_confusion(session, attempt)  # tutor.confusion: analytics consent only
 
     kp_codes = [kp.code for kp in item.knowledge_points]
     # learner model (tutor/practice): item-aware BKT parameters in; IRT, wrong-answer book, aggregates out

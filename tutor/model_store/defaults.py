@@ -20,4 +20,23 @@ class ModelInstaller:
     install: Callable[[Path, Path], Path]
 
 
-DEFAULT_INSTALLERS: list[ModelInstaller] = []
+def _whisper_base_installed(model_dir: Path) -> bool:
+    from adapters.speech.install import whisper_base_installed  # at call time: adapters import this package
+
+    return whisper_base_installed(model_dir)
+
+
+def _install_whisper_base(model_dir: Path, cache_dir: Path) -> Path:
+    from adapters.speech.install import install_whisper_base
+
+    return install_whisper_base(model_dir, cache_dir)
+
+
+DEFAULT_INSTALLERS: list[ModelInstaller] = [
+    ModelInstaller(
+        name="whisper-base",
+        description="multilingual Whisper base for faster-whisper (speech in zh and en; 145 MB)",
+        installed=_whisper_base_installed,
+        install=_install_whisper_base,
+    ),
+]

@@ -37,6 +37,7 @@ async def store_recognition(
     confidence: float,
     parseable: bool,
     language: str | None = None,
+    problem: str | None = None,
 ) -> Recognition:
     """Keep what the engine produced (text only; the image or audio is never stored)."""
     row = Recognition(
@@ -47,6 +48,7 @@ async def store_recognition(
         confidence=min(1.0, max(0.0, confidence)),
         parseable=parseable,
         language=language,
+        problem=problem,
     )
     session.add(row)
     await session.flush()
@@ -79,7 +81,8 @@ async def confirm_recognition(
             )
     else:
         row.confirmed_text = text
-        row.edited = text != _normalise(row.recognized_text)
+        offered = {_normalise(row.recognized_text), _normalise(row.problem or "")}
+        row.edited = text not in offered  # taking the words or their math reading as offered is no edit
         row.confirmed_at = datetime.now(UTC)
         await session.flush()
         await record_correction(

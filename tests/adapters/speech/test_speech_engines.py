@@ -34,7 +34,12 @@ def silence() -> np.ndarray:
 @pytest.fixture(scope="module")
 def faster() -> FasterWhisperEngine:
     engine = build_speech_engine(
-        SpeechConfig(engine="faster", faster_whisper_model=str(real_faster_whisper_dir()))
+        SpeechConfig(
+            engine="faster",
+            faster_whisper_model=str(real_faster_whisper_dir()),
+            beam_size=1,
+            temperatures=(0.0,),
+        )
     )
     assert isinstance(engine, FasterWhisperEngine)
     return engine
@@ -43,7 +48,9 @@ def faster() -> FasterWhisperEngine:
 @pytest.fixture(scope="module")
 def tiny_openai(tmp_path_factory: pytest.TempPathFactory) -> OpenAIWhisperEngine:
     path = build_tiny_whisper(tmp_path_factory.mktemp("whisper"))
-    return OpenAIWhisperEngine(SpeechConfig(engine="openai", whisper_model=str(path), max_tokens=8))
+    return OpenAIWhisperEngine(
+        SpeechConfig(engine="openai", whisper_model=str(path), max_tokens=8, beam_size=1, temperatures=(0.0,))
+    )
 
 
 def test_real_model_hears_the_question(faster: FasterWhisperEngine, question: np.ndarray) -> None:
@@ -100,16 +107,17 @@ def test_openai_engine_skips_silence_without_decoding(
     assert tiny_openai.transcribe(silence, "en").text == ""
 
 
-def test_not_configured_engines_say_what_to_set(question: np.ndarray) -> None:
-    openai = build_speech_engine(SpeechConfig.from_env({}))
-    assert openai.health().state == "not_configured"
+def test_not_configured_engines_say_what_to_set(question: np.ndarray, tmp_path: Path) -> None:
+    empty = {"TUTOR_MODEL_DIR": str(tmp_path)}  # nothing installed there
+    default = build_speech_engine(SpeechConfig.from_env(empty))
+    assert default.name == "faster-whisper" and default.health().state == "not_configured"
     with pytest.raises(ServiceUnavailableError) as info:
-        openai.transcribe(question)
+        default.transcribe(question)
+    assert "tutor models install" in info.value.message and "TUTOR_FASTER_WHISPER_MODEL" in info.value.message
+    openai = build_speech_engine(SpeechConfig.from_env({**empty, "TUTOR_SPEECH_ENGINE": "openai"}))
+    with pytest.raises(ServiceUnavailableError) as info:
+        openai.ensure_configured()
     assert "TUTOR_WHISPER_MODEL" in info.value.message
-    faster = build_speech_engine(SpeechConfig.from_env({"TUTOR_SPEECH_ENGINE": "faster"}))
-    with pytest.raises(ServiceUnavailableError) as info:
-        faster.ensure_configured()
-    assert "TUTOR_FASTER_WHISPER_MODEL" in info.value.message
 
 
 def test_whisper_size_name_without_weights_fails_with_a_hint(tmp_path: Path, question: np.ndarray) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tutor.db.models.attempts import MODALITIES, Attempt
 from tutor.db.models.audit import AuditChainHead, AuditEvent, LearnerPseudonym
 from tutor.db.models.classes import Enrolment, SchoolClass
+from tutor.db.models.confusion import CONFUSION_SOURCES, ConfusionRecord
 from tutor.db.models.consent import CONSENT_PURPOSES, LearnerConsent
 from tutor.db.models.curriculum import KnowledgePoint, Prerequisite
 from tutor.db.models.dialogues import Dialogue, DialogueTurnRow
@@ -33,6 +34,7 @@ from tutor.db.models.training import AdapterActivation, TrainingRun, TrainingRun
 
 __all__ = [
     "ANSWER_KINDS",
+    "CONFUSION_SOURCES",
     "CONSENT_PURPOSES",
     "ITEM_ORIGINS",
     "MODALITIES",
@@ -44,6 +46,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BKTParamVersion",
+    "ConfusionRecord",
     "ContentReview",
     "Dialogue",
     "DialogueTurnRow",

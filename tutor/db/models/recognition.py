@@ -28,6 +28,8 @@ class Recognition(Base):
     kind: Mapped[str] = mapped_column(String(16))
     engine: Mapped[str] = mapped_column(String(32))
     recognized_text: Mapped[str] = mapped_column(Text)
+    problem: Mapped[str | None] = mapped_column(Text)
+    """A spoken question read as the math engine's input; confirming it is not an edit."""
     confidence: Mapped[float] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(8))
     parseable: Mapped[bool]
