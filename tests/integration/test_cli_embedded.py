@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -12,12 +15,14 @@ import pytest
 
 
 @pytest.fixture
-def fresh_env(tmp_path: Path) -> dict[str, str]:
+def fresh_env() -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
-    # Outside /root: as root the embedded server chmods every parent of its data dir.
-    data = Path("/tmp") / f"tutor-cli-{tmp_path.name}"
+    # Outside /root: as root the embedded server chmods every parent of its data dir. A unique directory
+    # per test run, so concurrent checkouts never share (and mis-migrate) one embedded database.
+    data = Path(tempfile.mkdtemp(prefix="tutor-cli-", dir="/tmp"))
     env.update({"TUTOR_DATA_DIR": str(data), "TUTOR_EMBEDDED_PG_DIR": str(data / "pgdata")})
-    return env
+    yield env
+    shutil.rmtree(data, ignore_errors=True)
 
 
 def _tutor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
