@@ -233,6 +233,9 @@ def to_exact(expr: Any) -> Any:
 
 
 _ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_]")
+# "pi.n(10)", "(1/3).n(50)", "x . subs(x, 2)": attribute access or a method call, never math (and never to be
+# read as a product). A sentence's full stop ("2x=4. Find x") has a space and no call after it.
+_ATTRIBUTE_ACCESS = re.compile(r"[\w)\]]\.[A-Za-z_]|[\w)\]]\s*\.\s*[A-Za-z_]\w*\s*\(")
 
 
 def _plain_to_python(text: str) -> str:
@@ -343,6 +346,8 @@ def parse_math(text: str, *, evaluate: bool = True) -> ParsedMath:
     text = _strip_latex_layout(normalize_text(text)).strip().strip(",;").strip()
     if not text:
         raise _fail(source, "it is empty")
+    if _ATTRIBUTE_ACCESS.search(text):
+        raise _fail(source, "'.' followed by a name is not math (attribute access is never evaluated)")
     text = _read_words(text, source).strip().strip(",;").strip()
     if not text:
         raise _fail(source, "it is empty")
