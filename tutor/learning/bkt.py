@@ -44,7 +44,7 @@ class BKTParams:
 
     ``prior``: P(known) before any attempt; ``learn``: P(unknown -> known) per attempt;
     ``guess``: P(correct | unknown); ``slip``: P(wrong | known); ``forget``: P(known -> unknown) per
-    attempt (0 = classic BKT).
+    attempt (0 = classic BKT); ``half_life_days``: how fast shown mastery fades without practice.
     """
 
     prior: float
@@ -52,8 +52,12 @@ class BKTParams:
     guess: float
     slip: float
     forget: float = 0.0
+    half_life_days: float = 30.0
+    """Time decay of shown mastery without practice (`tutor.learning.decay`); 0 turns it off."""
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.half_life_days <= 3650.0:
+            raise ValueError(f"half_life_days must be within [0, 3650], got {self.half_life_days!r}")
         for name in ("prior", "learn", "guess", "slip", "forget"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

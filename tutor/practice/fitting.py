@@ -23,6 +23,7 @@ from tutor.db.models import Item
 from tutor.db.models.learning import BKTParamVersion, ItemCalibration
 from tutor.learning.bkt import BKTParams
 from tutor.learning.bkt_fit import BKTFitError, fit_bkt
+from tutor.learning.decay import decay_since
 from tutor.learning.irt import ItemParams, predict_correct, update_p_known_for_item
 from tutor.learning.irt_fit import ItemObservation, recalibrate_items
 from tutor.practice.params import kp_params, params_or_default
@@ -119,7 +120,7 @@ async def recalibrate_item_bank(session: AsyncSession) -> RecalibrationOutcome:
     fitted = await kp_params(session)
     result = await session.stream(
         text(
-            "SELECT a.learner_id, a.item_id, a.is_correct, i.difficulty, i.discrimination, "
+            "SELECT a.learner_id, a.item_id, a.is_correct, a.created_at, i.difficulty, i.discrimination, "
             "i.calibration_attempts, i.difficulty_prior, array_agg(ikp.kp_code ORDER BY ikp.kp_code) "
             "FROM attempts a "
             "JOIN items i ON i.id = a.item_id JOIN item_knowledge_points ikp ON ikp.item_id = a.item_id "
@@ -130,10 +131,15 @@ async def recalibrate_item_bank(session: AsyncSession) -> RecalibrationOutcome:
     priors: dict[Hashable, ItemParams] = {}
     current: dict[Hashable, ItemParams] = {}
     state: dict[str, float] = {}
+    last_at: dict[str, datetime] = {}
     learner: UUID | None = None
-    async for learner_id, item_id, correct, b, a, n, b_prior, kps in result:
+    async for learner_id, item_id, correct, at, b, a, n, b_prior, kps in result:
         if learner_id != learner:
-            learner, state = learner_id, {}
+            learner, state, last_at = learner_id, {}, {}
+        for kp in kps:  # the same time decay as the attempt transaction
+            if kp in state:
+                state[kp] = decay_since(state[kp], last_at.get(kp), at, params_or_default(fitted, kp)[0])
+            last_at[kp] = at
         item = current.setdefault(item_id, _item(b, a, n))
         priors.setdefault(item_id, _item(b_prior, 1.0, 0))
         best: tuple[float, str] | None = None

@@ -24,6 +24,8 @@ from tutor.db.models import (
 from tutor.db.models.learning import LearnerKpStats, WrongAnswerEntry
 from tutor.errors import NotFoundError
 from tutor.items.schemas import item_out
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS
+from tutor.learning.decay import decay_since, needs_mastery_check
 from tutor.learning.irt import ItemParams
 from tutor.learning.selection import Candidate, DueReview, LearnerState, PickReason, select_next
 from tutor.practice.attempt_step import learning_config
@@ -113,15 +115,21 @@ async def next_exercise(
     config = learning_config(settings)
     now = datetime.now(UTC)
     learner_id = principal.id
-    p_known = dict(
-        (
-            await session.execute(
-                select(Mastery.kp_code, Mastery.p_known).where(Mastery.learner_id == learner_id)
+    fitted = {code: params for code, (params, _) in (await kp_params(session)).items()}
+    stored = (
+        await session.execute(
+            select(Mastery.kp_code, Mastery.p_known, Mastery.updated_at).where(
+                Mastery.learner_id == learner_id
             )
         )
-        .tuples()
-        .all()
-    )
+    ).tuples()
+    p_known: dict[str, float] = {}
+    checks: set[str] = set()
+    for code, p, at in stored:  # mastery as of now: faded for the time since the last practice
+        shown = decay_since(p, at, now, fitted.get(code, DEFAULT_BKT_PARAMS))
+        p_known[code] = shown
+        if needs_mastery_check(p, shown, config.mastery_threshold):
+            checks.add(code)
     history = (
         (
             await session.execute(
@@ -180,7 +188,6 @@ async def next_exercise(
     for code, requires in (await session.execute(select(Prerequisite.code, Prerequisite.requires))).tuples():
         prerequisites[code].append(requires)
     candidates = await _candidates(session, principal)
-    fitted = {code: params for code, (params, _) in (await kp_params(session)).items()}
     target = await _class_target(session, learner_id)
     selection = config.selection(target)
     pick = select_next(
@@ -193,6 +200,7 @@ async def next_exercise(
             last_knowledge_points=last_kps,
             last_seen=last_seen,
             wrong_streak=streaks,
+            mastery_checks=frozenset(checks),
         ),
         prerequisites,
         now,
