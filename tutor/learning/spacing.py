@@ -5,8 +5,9 @@ a successful re-practice and pushes the next one to the following interval (1, 3
 after ``clear_after`` of them the entry is cleared. The default walks the whole ladder (one success per
 interval, so the entry leaves the book after the 30-day check); an earlier default of 1 cleared every
 entry on its first one-day re-practice and made the 3/7/14/30-day steps unreachable. A wrong answer
-at any time starts the ladder again. A correct answer *before* the entry is due (the immediate retry in the same session) does not count: it shows short-term memory,
-not retention, which is what spacing is for.
+at any time starts the ladder again. A correct answer *before* the entry is due (the immediate retry
+in the same session) does not count: it shows short-term memory, not retention, which is what spacing
+is for.
 """
 
 from __future__ import annotations
