@@ -66,7 +66,7 @@ def format_fit(o: FitOutcome, *, dry_run: bool) -> str:
     def row(p: BKTParams) -> str:
         return (
             f"prior={p.prior:.3f} learn={p.learn:.3f} forget={p.forget:.3f} "
-            f"guess={p.guess:.3f} slip={p.slip:.3f}"
+            f"guess={p.guess:.3f} slip={p.slip:.3f} half-life={p.half_life_days:g}d"
         )
 
     scope = (

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,9 +33,10 @@ from numpy.typing import NDArray
 from tutor.learning.bkt import DEFAULT_BKT_PARAMS, P_KNOWN_EPS, BKTParams
 from tutor.learning.irt import ItemParams
 
-__all__ = ["EMFit", "Sequences", "fit_em", "log_likelihood"]
+__all__ = ["HALF_LIVES_DAYS", "EMFit", "Sequences", "fit_em", "fit_half_life", "log_likelihood"]
 
 _F = NDArray[np.float64]
+_PROBE_ITERATIONS = 12
 _U_MAX = 7.0  # emission logits kept within +-7 (probabilities 0.0009 .. 0.9991)
 _STARTS: tuple[BKTParams, ...] = (
     DEFAULT_BKT_PARAMS,
@@ -53,6 +54,7 @@ class Sequences:
     a: _F  # item discrimination per answer
     offsets: NDArray[np.int64]  # start of step t in the flat arrays; n_t = offsets[t+1] - offsets[t]
     n_sequences: int
+    gaps: _F | None = None  # days since the same sequence's previous answer (0 for the first)
 
     @property
     def n_observations(self) -> int:
@@ -71,7 +73,10 @@ class Sequences:
 
     @classmethod
     def build(
-        cls, sequences: Sequence[Sequence[bool]], items: Sequence[Sequence[ItemParams]] | None = None
+        cls,
+        sequences: Sequence[Sequence[bool]],
+        items: Sequence[Sequence[ItemParams]] | None = None,
+        gaps_days: Sequence[Sequence[float]] | None = None,
     ) -> Sequences:
         keep = [j for j, s in enumerate(sequences) if len(s) > 0]
         lengths = np.array([len(sequences[j]) for j in keep], dtype=np.int64)
@@ -100,7 +105,11 @@ class Sequences:
         pos = offsets[t_idx] + seq_idx
         out_y, out_b, out_a = np.empty(total), np.empty(total), np.empty(total)
         out_y[pos], out_b[pos], out_a[pos] = y, b, a
-        return cls(out_y, out_b, out_a, offsets, n)
+        out_g = None
+        if gaps_days is not None:
+            out_g = np.empty(total)
+            out_g[pos] = np.concatenate([np.asarray(gaps_days[j], dtype=np.float64) for j in keep])
+        return cls(out_y, out_b, out_a, offsets, n, out_g)
 
 
 def _sigmoid(x: _F) -> _F:
@@ -120,8 +129,13 @@ def _emissions(data: Sequences, u1: float, u0: float) -> tuple[_F, _F]:
     return e1, e0
 
 
-def _forward(data: Sequences, p: BKTParams, u1: float, u0: float) -> tuple[_F, _F, _F, _F, _F]:
-    """Filtered P(known) after each answer, the likelihoods of each answer per state and its marginal."""
+def _forward(
+    data: Sequences, p: BKTParams, u1: float, u0: float, *, decay: bool = False
+) -> tuple[_F, _F, _F, _F, _F]:
+    """Filtered P(known) after each answer, the likelihoods of each answer per state and its marginal.
+
+    With ``decay`` (and gaps in the data) the belief fades between answers as `tutor.learning.decay`
+    does online; EM's E-step runs without it (its backward pass has no time term)."""
     e1, e0 = _emissions(data, u1, u0)
     like1 = np.where(data.y > 0.5, e1, 1.0 - e1)
     like0 = np.where(data.y > 0.5, e0, 1.0 - e0)
@@ -131,6 +145,9 @@ def _forward(data: Sequences, p: BKTParams, u1: float, u0: float) -> tuple[_F, _
     for t in range(data.n_steps):
         s = data.step(t)
         cur = current[: s.stop - s.start]
+        if decay and t > 0 and data.gaps is not None and p.half_life_days > 0:
+            faded = p.prior + (cur - p.prior) * 0.5 ** (data.gaps[s] / p.half_life_days)
+            cur = np.where(cur > p.prior, faded, cur)
         pred[s] = cur
         num = cur * like1[s]
         f = num / (num + (1.0 - cur) * like0[s])
@@ -145,8 +162,21 @@ def log_likelihood(data: Sequences, params: BKTParams) -> float:
     if data.n_observations == 0:
         return 0.0
     u1, u0 = _logit(1.0 - params.slip), _logit(params.guess)
-    marginal = _forward(data, params, u1, u0)[3]
+    marginal = _forward(data, params, u1, u0, decay=True)[3]
     return float(np.sum(np.log(np.maximum(marginal, 1e-300))))
+
+
+HALF_LIVES_DAYS: tuple[float, ...] = (0.0, 3.0, 7.0, 14.0, 30.0, 60.0, 120.0)
+"""Candidate half-lives of the time decay (0 = none), chosen by likelihood on the timed answers."""
+
+
+def fit_half_life(data: Sequences, params: BKTParams, grid: Sequence[float] = HALF_LIVES_DAYS) -> BKTParams:
+    """``params`` with the half-life that explains the timed answers best (unchanged without gaps)."""
+    if data.gaps is None or not np.any(data.gaps > 0):
+        return params
+    return max(
+        (replace(params, half_life_days=h) for h in grid), key=lambda p: log_likelihood(data, p)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +308,7 @@ def fit_em(
     forgets: bool = True,
     starts: Sequence[BKTParams] = _STARTS,
     max_iter: int = 200,
-    tol: float = 1e-7,
+    tol: float = 1e-6,
 ) -> EMFit:
     """Maximum-likelihood BKT (+forgetting) parameters; the best of a few starting points.
 
@@ -287,6 +317,18 @@ def fit_em(
     """
     if data.n_observations == 0:
         raise ValueError("no answers to fit")
-    fits = [_fit_from(data, s, forgets, max_iter, tol) for s in starts]
-    admissible = [f for f in fits if f.params.guess < 0.5 and f.params.slip < 0.5]
-    return max(admissible or fits, key=lambda f: f.log_likelihood)
+    # every start runs a few iterations; only the most promising one runs to convergence
+    probes = [_fit_from(data, s, forgets, _PROBE_ITERATIONS, tol) for s in starts]
+    admissible = [f for f in probes if f.params.guess < 0.5 and f.params.slip < 0.5]
+    best = max(admissible or probes, key=lambda f: f.log_likelihood)
+    if best.converged:
+        return best
+    final = _fit_from(data, best.params, forgets, max_iter, tol)
+    return EMFit(
+        final.params,
+        final.n_sequences,
+        final.n_observations,
+        final.log_likelihood,
+        final.iterations + best.iterations,
+        final.converged,
+    )

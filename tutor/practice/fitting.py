@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tutor.db.models import Item
 from tutor.db.models.learning import BKTParamVersion, ItemCalibration
 from tutor.learning.bkt import BKTParams
-from tutor.learning.bkt_em import Sequences, fit_em, log_likelihood
+from tutor.learning.bkt_em import Sequences, fit_em, fit_half_life, log_likelihood
 from tutor.learning.decay import decay_since
 from tutor.learning.fit_review import review_fit
 from tutor.learning.irt import ItemParams, predict_correct, update_p_known_for_item
@@ -68,7 +68,8 @@ def _item(b: float, a: float, n: int) -> ItemParams:
     return ItemParams(min(max(b, -10.0), 10.0), min(max(a, 0.05), 5.0), max(n, 0))
 
 
-Learner = tuple[list[bool], list[ItemParams]]
+Learner = tuple[list[bool], list[ItemParams], list[float]]
+"""One learner's answers on one point: correct?, the item's parameters, days since the previous one."""
 
 
 def fit_and_review(
@@ -76,7 +77,7 @@ def fit_and_review(
 ) -> tuple[FitOutcome, BKTParams | None]:
     """Fit on the training learners, score new and baseline on the held-out ones (pure, runs in a thread)."""
     started = time.perf_counter()
-    n_obs = sum(len(s) for s, _ in per_learner)
+    n_obs = sum(len(x[0]) for x in per_learner)
     if n_obs < min_observations:
         reason = f"need at least {min_observations} answers to fit BKT, got {n_obs}"
         return FitOutcome(kp, None, None, len(per_learner), n_obs, None, skipped=reason), None
@@ -87,9 +88,14 @@ def fit_and_review(
         if in_sample
         else [x for i, x in enumerate(per_learner) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
     )
-    data = Sequences.build([s for s, _ in train], [i for _, i in train])
+    data = Sequences.build([x[0] for x in train], [x[1] for x in train], [x[2] for x in train])
     fit = fit_em(data, forgets=True)
-    scored = data if in_sample else Sequences.build([s for s, _ in held], [i for _, i in held])
+    fit = replace(fit, params=fit_half_life(data, fit.params))  # the time decay, from the timestamps
+    scored = (
+        data
+        if in_sample
+        else Sequences.build([x[0] for x in held], [x[1] for x in held], [x[2] for x in held])
+    )
     n_scored = max(scored.n_observations, 1)
     review = review_fit(
         fit.params,
@@ -133,7 +139,7 @@ async def fit_mastery(
     where = "WHERE ikp.kp_code = ANY(:kps) " if kp_codes else ""
     result = await session.stream(
         text(
-            "SELECT ikp.kp_code, a.learner_id, a.is_correct, i.difficulty, i.discrimination, "
+            "SELECT ikp.kp_code, a.learner_id, a.is_correct, a.created_at, i.difficulty, i.discrimination, "
             "i.calibration_attempts FROM attempts a "
             "JOIN item_knowledge_points ikp ON ikp.item_id = a.item_id JOIN items i ON i.id = a.item_id "
             f"{where}ORDER BY ikp.kp_code, a.learner_id, a.created_at, a.id"
@@ -141,10 +147,14 @@ async def fit_mastery(
         {"kps": kp_codes} if kp_codes else {},
     )
     sequences: dict[str, dict[UUID, Learner]] = defaultdict(dict)
-    async for kp, learner, correct, b, a, n in result:
-        seq = sequences[kp].setdefault(learner, ([], []))
+    previous: dict[tuple[str, UUID], datetime] = {}
+    async for kp, learner, correct, at, b, a, n in result:
+        seq = sequences[kp].setdefault(learner, ([], [], []))
         seq[0].append(bool(correct))
         seq[1].append(_item(b, a, n))
+        before = previous.get((kp, learner))
+        seq[2].append(0.0 if before is None else max((at - before).total_seconds(), 0.0) / 86400.0)
+        previous[(kp, learner)] = at
     in_force = await kp_params(session)
     outcomes: list[FitOutcome] = []
     for kp in sorted(set(kp_codes or []) | set(sequences)):
@@ -165,7 +175,7 @@ async def fit_mastery(
                 guess=params.guess,
                 slip=params.slip,
                 forget=params.forget,
-                half_life_days=baseline.half_life_days,
+                half_life_days=params.half_life_days,
                 n_sequences=outcome.n_sequences,
                 n_observations=outcome.n_observations,
                 log_likelihood=outcome.log_likelihood,

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams
-from tutor.learning.bkt_em import Sequences, fit_em, log_likelihood
+from tutor.learning.bkt_em import Sequences, fit_em, fit_half_life, log_likelihood
 from tutor.learning.fit_review import implausible, review_fit
 from tutor.learning.irt import ItemParams, item_adjusted
 
@@ -77,3 +77,28 @@ def test_boundary_fits_are_implausible_and_worse_fits_stay_inactive() -> None:
     assert "worse" in worse.reasons[0]
     good = review_fit(DEFAULT_BKT_PARAMS, heldout_ll=-0.52, baseline_ll=-0.55, heldout_observations=400)
     assert good.activate and good.reasons == ()
+
+
+def test_half_life_is_chosen_from_timed_answers() -> None:
+    # learners forget with time between sessions a week apart; answers within a session are minutes apart
+    truth = BKTParams(prior=0.2, learn=0.2, guess=0.2, slip=0.1)
+    rng = random.Random(3)
+    seqs, gaps = [], []
+    for _ in range(400):
+        known = rng.random() < truth.prior
+        seq, gap = [], []
+        for step in range(30):
+            days = 7.0 if step and step % 10 == 0 else (0.0 if step == 0 else 0.001)
+            if days >= 1 and known and rng.random() > 0.5 ** (days / 10.0):
+                known = False
+            seq.append(rng.random() < ((1 - truth.slip) if known else truth.guess))
+            gap.append(days)
+            known = known or rng.random() < truth.learn
+        seqs.append(seq)
+        gaps.append(gap)
+    data = Sequences.build(seqs, None, gaps)
+    fit = fit_em(data, forgets=False)
+    timed = fit_half_life(data, fit.params)
+    assert 3.0 <= timed.half_life_days <= 30.0
+    untimed = fit_half_life(Sequences.build(seqs), fit.params)
+    assert untimed.half_life_days == fit.params.half_life_days  # no timestamps: left alone
