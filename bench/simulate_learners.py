@@ -36,7 +36,7 @@ import json
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,11 +47,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from tutor.learning.ability import AbilityConfig, for_learner, update_ability
 from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, update_p_known
-from tutor.learning.bkt_em import Sequences, fit_em
-from tutor.learning.bkt_fit import fit_bkt
+from tutor.learning.bkt_fit import BKTFitError, fit_bkt
 from tutor.learning.decay import decay_since
 from tutor.learning.irt import ItemParams, item_adjusted, predict_correct
 from tutor.learning.selection import Candidate, LearnerState, SelectionConfig, select_next
+from tutor.practice.fitting import fit_and_review
 
 RESULTS = Path(__file__).resolve().parent / "results" / "simulate_learners.json"
 PREREQS: dict[str, list[str]] = {
@@ -158,6 +158,7 @@ class Log:
     served: set[str] = field(default_factory=set)
     seqs: dict[str, list[list[bool]]] = field(default_factory=dict)
     seq_items: dict[str, list[list[ItemParams]]] = field(default_factory=dict)
+    seq_gaps: dict[str, list[list[float]]] = field(default_factory=dict)
 
 
 def run_cohort(
@@ -193,6 +194,8 @@ def run_cohort(
         history: list[str] = []
         seqs: dict[str, list[bool]] = {k: [] for k in PREREQS}
         its: dict[str, list[ItemParams]] = {k: [] for k in PREREQS}
+        gaps: dict[str, list[float]] = {k: [] for k in PREREQS}
+        last_on: dict[str, datetime] = {}
         streak: dict[str, int] = {}
         for step in range(length):
             if step and step % SESSION == 0:
@@ -234,10 +237,13 @@ def run_cohort(
             history.append(key)
             seqs[kp].append(correct)
             its[kp].append(world.items[key])
+            gaps[kp].append((now - last_on[kp]).total_seconds() / 86400.0 if kp in last_on else 0.0)
+            last_on[kp] = now
             now += timedelta(minutes=1)
         for k in PREREQS:
             log.seqs.setdefault(k, []).append(seqs[k])
             log.seq_items.setdefault(k, []).append(its[k])
+            log.seq_gaps.setdefault(k, []).append(gaps[k])
     return log
 
 
@@ -268,28 +274,38 @@ def auc_gap_se(
     return float(np.std(gaps))
 
 
-def fit_models(log: Log, time_old: bool) -> tuple[dict[str, dict[str, BKTParams]], dict[str, float]]:
+def fit_models(
+    log: Log, time_old: bool
+) -> tuple[dict[str, dict[str, BKTParams]], dict[str, float], dict[str, dict[str, list[str]]]]:
+    """Each model fitted and reviewed as `tutor fit-mastery` does (held-out learners, plausibility):
+    a fit that fails review leaves the defaults in force."""
     fitted: dict[str, dict[str, BKTParams]] = {"bkt": {}, "bkt_forget": {}, "before": {}}
     seconds = {"em_no_forgetting": 0.0, "em_forgetting": 0.0, "previous_fitter": 0.0}
+    rejected: dict[str, dict[str, list[str]]] = {"bkt": {}, "bkt_forget": {}}
     for k in PREREQS:
-        t0 = time.perf_counter()
-        data = Sequences.build(log.seqs[k], log.seq_items[k])
-        if data.n_observations < MIN_ANSWERS:  # as `tutor fit-mastery`: too little data keeps the defaults
-            for model in fitted.values():
-                model[k] = DEFAULT_BKT_PARAMS
-            continue
-        fitted["bkt"][k] = fit_em(data, forgets=False).params
-        t1 = time.perf_counter()
-        fitted["bkt_forget"][k] = fit_em(data, forgets=True).params
-        t2 = time.perf_counter()
-        seconds["em_no_forgetting"] += t1 - t0
-        seconds["em_forgetting"] += t2 - t1
+        per_learner = list(zip(log.seqs[k], log.seq_items[k], log.seq_gaps[k], strict=True))
+        per_learner = [x for x in per_learner if x[0]]
+        for name, forgets in (("bkt", False), ("bkt_forget", True)):
+            baseline = DEFAULT_BKT_PARAMS if forgets else replace(DEFAULT_BKT_PARAMS, half_life_days=0.0)
+            t0 = time.perf_counter()
+            outcome, params = fit_and_review(k, per_learner, baseline, MIN_ANSWERS, forgets=forgets)
+            seconds["em_forgetting" if forgets else "em_no_forgetting"] += time.perf_counter() - t0
+            if params is not None and outcome.active:
+                fitted[name][k] = params
+            else:
+                fitted[name][k] = baseline
+                rejected[name][k] = list(outcome.reasons) or [outcome.skipped or "not activated"]
         if time_old:
-            fitted["before"][k] = fit_bkt(
-                log.seqs[k], items=log.seq_items[k], min_observations=MIN_ANSWERS
-            ).params
-            seconds["previous_fitter"] += time.perf_counter() - t2
-    return fitted, seconds
+            t0 = time.perf_counter()
+            try:
+                fitted["before"][k] = fit_bkt(
+                    log.seqs[k], items=log.seq_items[k], min_observations=MIN_ANSWERS
+                ).params
+            except BKTFitError:
+                fitted["before"][k] = DEFAULT_BKT_PARAMS
+            seconds["previous_fitter"] += time.perf_counter() - t0
+            fitted["before"][k] = replace(fitted["before"][k], half_life_days=0.0)
+    return fitted, seconds, rejected
 
 
 def recovery(fitted: dict[str, BKTParams], truth: dict[str, BKTParams]) -> dict[str, float]:
@@ -304,7 +320,7 @@ def run_world(kind: str, seed: int, learners: int, length: int, time_old: bool) 
     world = make_world(kind, rng)
     defaults = dict.fromkeys(PREREQS, DEFAULT_BKT_PARAMS)
     first = run_cohort(world, rng, learners, length, "defaults", {"defaults": defaults}, {})
-    fitted, seconds = fit_models(first, time_old)
+    fitted, seconds, rejected = fit_models(first, time_old)
     trackers: dict[str, dict[str, BKTParams] | None] = {
         "oracle": None,
         "bkt": fitted["bkt"],
@@ -342,6 +358,9 @@ def run_world(kind: str, seed: int, learners: int, length: int, time_old: bool) 
             "share_of_items_served": len(second.served) / len(world.items),
         },
         "fit_seconds": seconds,
+        "fits_not_activated": rejected,
+        "fitted_half_life_days": {k: p.half_life_days for k, p in fitted["bkt_forget"].items()},
+        "true_time_half_life_days": world.time_half_life,
     }
     return out
 

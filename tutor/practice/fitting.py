@@ -73,7 +73,7 @@ Learner = tuple[list[bool], list[ItemParams], list[float]]
 
 
 def fit_and_review(
-    kp: str, per_learner: list[Learner], baseline: BKTParams, min_observations: int
+    kp: str, per_learner: list[Learner], baseline: BKTParams, min_observations: int, *, forgets: bool = True
 ) -> tuple[FitOutcome, BKTParams | None]:
     """Fit on the training learners, score new and baseline on the held-out ones (pure, runs in a thread)."""
     started = time.perf_counter()
@@ -89,8 +89,13 @@ def fit_and_review(
         else [x for i, x in enumerate(per_learner) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
     )
     data = Sequences.build([x[0] for x in train], [x[1] for x in train], [x[2] for x in train])
-    fit = fit_em(data, forgets=True)
-    fit = replace(fit, params=fit_half_life(data, fit.params))  # the time decay, from the timestamps
+    fit = fit_em(data, forgets=forgets)
+    if forgets:
+        fit = replace(fit, params=fit_half_life(data, fit.params))
+    else:  # the classic model: no forgetting per attempt nor with time
+        fit = replace(
+            fit, params=replace(fit.params, half_life_days=0.0)
+        )  # the time decay, from the timestamps
     scored = (
         data
         if in_sample
