@@ -32,6 +32,7 @@ Usage: ``python bench/simulate_learners.py [--seeds 3] [--learners 200] [--lengt
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -382,7 +383,7 @@ def summarise(runs: dict[str, list[dict[str, object]]]) -> dict[str, object]:
         }
         flags = []
         chain = ["bkt", "bkt_forget", "bkt_forget_ability"]
-        for simpler, richer in zip(chain, chain[1:], strict=False):
+        for simpler, richer in itertools.pairwise(chain):
             for m in ("auc", "rmse", "log_loss"):
                 worse = (
                     scores[richer][m] < scores[simpler][m]
@@ -390,9 +391,8 @@ def summarise(runs: dict[str, list[dict[str, object]]]) -> dict[str, object]:
                     else scores[richer][m] > scores[simpler][m]
                 )
                 if worse:
-                    flags.append(
-                        f"{richer} {m} {scores[richer][m]:.4f} is worse than {simpler} {scores[simpler][m]:.4f}"
-                    )
+                    mine, theirs = scores[richer][m], scores[simpler][m]
+                    flags.append(f"{richer} {m} {mine:.4f} is worse than {simpler} {theirs:.4f}")
         best = max(chain, key=lambda n: scores[n]["auc"])
         table[kind] = {
             "scores": scores,
@@ -447,7 +447,8 @@ def main() -> None:
         )
         fs = row["fit_seconds"]  # type: ignore[index]
         print(
-            f"{'':<11} fit seconds (6 points): previous {fs['previous_fitter']:.2f}, EM {fs['em_no_forgetting']:.2f}, "
+            f"{'':<11} fit seconds (6 points): previous {fs['previous_fitter']:.2f}, "
+            f"EM {fs['em_no_forgetting']:.2f}, "
             f"EM+forgetting {fs['em_forgetting']:.2f}; flags: {row['worse_than_simpler'] or 'none'}"  # type: ignore[index]
         )
     out = {
