@@ -28,11 +28,9 @@ from tutor.analytics.schemas import (
     WeakPointsOut,
 )
 from tutor.learning.config import LearningConfig
-from tutor.learning.mastery import mastery_intervals
 
-__all__ = ["INTERVAL_LEVEL", "alerts", "drifting_items", "mastery_matrix", "progress", "weak_points"]
+__all__ = ["alerts", "drifting_items", "mastery_matrix", "progress", "weak_points"]
 
-INTERVAL_LEVEL = 0.9
 
 CONSENTING_ENROLMENTS = (
     "(SELECT en.class_id, en.learner_id FROM enrolments en WHERE EXISTS (SELECT 1 FROM learner_consents lc "
@@ -64,16 +62,13 @@ async def mastery_matrix(session: AsyncSession, class_id: UUID, config: Learning
             {"cid": class_id},
         )
     ).all()
-    low, high = mastery_intervals([r[2] for r in rows], [r[3] for r in rows], INTERVAL_LEVEL)
     cells: dict[UUID, list[MasteryCell | None]] = {lid: [None] * len(kps) for lid, _ in learners}
-    for r, lo, hi in zip(rows, low, high, strict=True):
+    for r in rows:
         learner_cells = cells.get(r[0])
         if learner_cells is None or r[1] not in column:
             continue
         learner_cells[column[r[1]]] = MasteryCell(
             p_known=round(r[2], 4),
-            low=round(float(lo), 4),
-            high=round(float(hi), 4),
             n_observations=r[3],
             mastered=r[2] >= config.mastery_threshold,
         )
@@ -81,7 +76,6 @@ async def mastery_matrix(session: AsyncSession, class_id: UUID, config: Learning
         class_id=class_id,
         knowledge_points=kps,
         mastery_threshold=config.mastery_threshold,
-        interval_level=INTERVAL_LEVEL,
         learners=[
             MasteryRow(
                 learner_id=lid,
