@@ -1,4 +1,5 @@
-"""learner model: forgetting and half-life per BKT version, activation with a held-out review
+"""learner model: forgetting and half-life per BKT version, activation with a held-out review,
+learner ability
 
 Revision ID: 0009_i15_learner_model
 Revises: 0008_i14_speech_confusion
@@ -45,7 +46,18 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "learner_ability",
+        sa.Column("learner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("theta", sa.Double(), server_default="0", nullable=False),
+        sa.Column("n_answers", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("theta BETWEEN -10 AND 10", name=op.f("ck_learner_ability_theta_range")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("learner_ability")
     op.drop_index("ix_bkt_param_versions_kp_active", table_name="bkt_param_versions")
     op.drop_constraint(op.f("ck_bkt_param_versions_forget_half_life"), "bkt_param_versions", type_="check")
     for column in ("report", "baseline_heldout_ll", "heldout_ll", "active", "half_life_days", "forget"):

@@ -21,9 +21,10 @@ from tutor.db.models import (
     SchoolClass,
     item_knowledge_points,
 )
-from tutor.db.models.learning import LearnerKpStats, WrongAnswerEntry
+from tutor.db.models.learning import LearnerAbility, LearnerKpStats, WrongAnswerEntry
 from tutor.errors import NotFoundError
 from tutor.items.schemas import item_out
+from tutor.learning.ability import for_learner
 from tutor.learning.bkt import DEFAULT_BKT_PARAMS
 from tutor.learning.decay import decay_since, needs_mastery_check
 from tutor.learning.irt import ItemParams
@@ -187,7 +188,12 @@ async def next_exercise(
     prerequisites: dict[str, list[str]] = defaultdict(list)
     for code, requires in (await session.execute(select(Prerequisite.code, Prerequisite.requires))).tuples():
         prerequisites[code].append(requires)
-    candidates = await _candidates(session, principal)
+    ability = await session.get(LearnerAbility, learner_id)
+    theta = 0.0 if ability is None else ability.theta
+    candidates = [  # each item as this learner meets it (tutor.learning.ability)
+        Candidate(c.item_id, c.knowledge_points, for_learner(c.item, theta))
+        for c in await _candidates(session, principal)
+    ]
     target = await _class_target(session, learner_id)
     selection = config.selection(target)
     pick = select_next(

@@ -27,6 +27,7 @@ from tutor.db.base import PlainBase
 __all__ = [
     "BKTParamVersion",
     "ItemCalibration",
+    "LearnerAbility",
     "LearnerDailyActivity",
     "LearnerDailyStats",
     "LearnerKpStats",
@@ -170,3 +171,15 @@ class WrongAnswerTally(PlainBase):
     answer: Mapped[str] = mapped_column(String(MAX_TALLY_ANSWER_CHARS), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LearnerAbility(PlainBase):
+    """One learner's general ability on the item-difficulty logit scale (`tutor.learning.ability`)."""
+
+    __tablename__ = "learner_ability"
+    __table_args__ = (CheckConstraint("theta BETWEEN -10 AND 10", name="theta_range"),)
+
+    learner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    theta: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    n_answers: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
