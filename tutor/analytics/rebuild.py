@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.learning.bkt import is_mastered
 from tutor.learning.config import LearningConfig
 from tutor.learning.decay import decay_since
 from tutor.learning.irt import ItemParams, update_p_known_for_item
@@ -84,7 +85,7 @@ async def rebuild_aggregates(session: AsyncSession, config: LearningConfig) -> R
         p, n, c, mastered_at, last_at = state.get((learner_id, kp), (params.prior, 0, 0, None, None))
         p = decay_since(p, last_at, at, params)  # the same time decay as the attempt transaction
         p = update_p_known_for_item(p, bool(correct), params, items[item_id])
-        if mastered_at is None and p >= config.mastery_threshold:
+        if mastered_at is None and is_mastered(p, config.mastery_threshold, params):
             mastered_at = at
         state[(learner_id, kp)] = (p, n + 1, c + int(correct), mastered_at, at)
     await session.execute(text("DELETE FROM mastery"))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.attempts.schemas import MasteryChange
 from tutor.db.models import Mastery
-from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, update_p_known
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, is_mastered, update_p_known
 from tutor.learning.decay import decay_since
 
 __all__ = ["apply_bkt", "current_mastery"]
@@ -62,7 +62,7 @@ async def apply_bkt(
                 knowledge_point=row.kp_code,
                 p_known_before=round(before, 6),
                 p_known=round(row.p_known, 6),
-                mastered=row.p_known >= mastery_threshold,
+                mastered=is_mastered(row.p_known, mastery_threshold, kp_params),
             )
         )
     return changes

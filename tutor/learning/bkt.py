@@ -24,6 +24,7 @@ __all__ = [
     "BKTParams",
     "clamp_p_known",
     "is_mastered",
+    "mastery_level",
     "p_correct",
     "posterior_p_known",
     "trace",
@@ -131,6 +132,21 @@ def trace(observations: list[bool], params: BKTParams, p_known: float | None = N
     return out
 
 
-def is_mastered(p_known: float, threshold: float = DEFAULT_MASTERY_THRESHOLD) -> bool:
-    """Whether a knowledge point counts as mastered at this P(known)."""
-    return p_known >= threshold
+def mastery_level(p_known: float, params: BKTParams | None = None) -> float:
+    """P(known) relative to the highest belief the point's forgetting allows.
+
+    With per-attempt forgetting the belief before the next attempt never exceeds about
+    ``1 - forget`` (the transition forgets even a certain learner), so a fixed 0.95 threshold on it
+    would be out of reach once ``forget`` passes 0.05; the level rescales by that ceiling (it is
+    P(known) itself when ``forget`` is 0, the classic model).
+    """
+    if params is None or params.forget <= 0.0:
+        return p_known
+    return min(1.0, p_known / (1.0 - params.forget))
+
+
+def is_mastered(
+    p_known: float, threshold: float = DEFAULT_MASTERY_THRESHOLD, params: BKTParams | None = None
+) -> bool:
+    """Whether a knowledge point counts as mastered at this P(known) (see `mastery_level`)."""
+    return mastery_level(p_known, params) >= threshold

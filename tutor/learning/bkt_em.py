@@ -174,9 +174,7 @@ def fit_half_life(data: Sequences, params: BKTParams, grid: Sequence[float] = HA
     """``params`` with the half-life that explains the timed answers best (unchanged without gaps)."""
     if data.gaps is None or not np.any(data.gaps > 0):
         return params
-    return max(
-        (replace(params, half_life_days=h) for h in grid), key=lambda p: log_likelihood(data, p)
-    )
+    return max((replace(params, half_life_days=h) for h in grid), key=lambda p: log_likelihood(data, p))
 
 
 @dataclass(frozen=True, slots=True)

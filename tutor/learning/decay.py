@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tutor.learning.bkt import BKTParams, clamp_p_known
+from tutor.learning.bkt import BKTParams, clamp_p_known, is_mastered
 
 __all__ = ["DEFAULT_HALF_LIFE_DAYS", "decay_p_known", "decay_since", "needs_mastery_check"]
 
@@ -39,6 +39,8 @@ def decay_since(p_known: float, last_practised: datetime | None, now: datetime, 
     return decay_p_known(p_known, now - last_practised, params)
 
 
-def needs_mastery_check(stored: float, shown: float, threshold: float) -> bool:
+def needs_mastery_check(
+    stored: float, shown: float, threshold: float, params: BKTParams | None = None
+) -> bool:
     """Mastered at the last answer, no longer mastered as shown now: time for a spaced check."""
-    return stored >= threshold > shown
+    return is_mastered(stored, threshold, params) and not is_mastered(shown, threshold, params)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from tutor.learning.bkt import DEFAULT_BKT_PARAMS, DEFAULT_MASTERY_THRESHOLD, BKTParams
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS, DEFAULT_MASTERY_THRESHOLD, BKTParams, is_mastered
 from tutor.learning.irt import ItemParams, predict_correct
 
 __all__ = [
@@ -172,8 +172,8 @@ class _Selector:
         return _Scored(c, kp, p)
 
     def mastered(self, kp: str) -> bool:
-        p = self.learner.p_known.get(kp, self.params.get(kp, DEFAULT_BKT_PARAMS).prior)
-        return p >= self.cfg.mastery_threshold
+        params = self.params.get(kp, DEFAULT_BKT_PARAMS)
+        return is_mastered(self.learner.p_known.get(kp, params.prior), self.cfg.mastery_threshold, params)
 
     def closest(self, pool: Sequence[Candidate], target: float) -> _Scored | None:
         """Nearest the target among items not seen recently; else the least recently seen."""

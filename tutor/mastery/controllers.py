@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tutor.api.types import AuthedRequest
 from tutor.auth.guards import requires_roles
 from tutor.db.models import KnowledgePoint, Mastery
+from tutor.learning.bkt import is_mastered
 from tutor.learning.decay import decay_since, needs_mastery_check
 from tutor.practice.params import kp_params, params_or_default
 from tutor.settings import Settings
@@ -54,19 +55,20 @@ class MasteryController(Controller):
         threshold = settings.mastery_threshold
         out = []
         for m, kp in rows.tuples():
-            shown = decay_since(m.p_known, m.updated_at, now, params_or_default(fitted, m.kp_code)[0])
+            params = params_or_default(fitted, m.kp_code)[0]
+            shown = decay_since(m.p_known, m.updated_at, now, params)
             out.append(
                 MasteryOut(
                     knowledge_point=m.kp_code,
                     name_zh=kp.name_zh,
                     name_en=kp.name_en,
                     p_known=round(shown, 6),
-                    mastered=shown >= threshold,
+                    mastered=is_mastered(shown, threshold, params),
                     n_observations=m.n_observations,
                     n_correct=m.n_correct,
                     p_known_at_last_practice=round(m.p_known, 6),
                     last_practised_at=m.updated_at,
-                    mastery_check_due=needs_mastery_check(m.p_known, shown, threshold),
+                    mastery_check_due=needs_mastery_check(m.p_known, shown, threshold, params),
                 )
             )
         return out

@@ -127,9 +127,10 @@ async def next_exercise(
     p_known: dict[str, float] = {}
     checks: set[str] = set()
     for code, p, at in stored:  # mastery as of now: faded for the time since the last practice
-        shown = decay_since(p, at, now, fitted.get(code, DEFAULT_BKT_PARAMS))
+        params = fitted.get(code, DEFAULT_BKT_PARAMS)
+        shown = decay_since(p, at, now, params)
         p_known[code] = shown
-        if needs_mastery_check(p, shown, config.mastery_threshold):
+        if needs_mastery_check(p, shown, config.mastery_threshold, params):
             checks.add(code)
     history = (
         (

@@ -11,6 +11,7 @@ from tutor.learning.bkt import (
     P_KNOWN_EPS,
     BKTParams,
     is_mastered,
+    mastery_level,
     p_correct,
     posterior_p_known,
     trace,
@@ -103,3 +104,14 @@ def test_forgetting_lowers_the_belief_between_attempts() -> None:
     # with forgetting the belief is bounded by 1 - forget (plus the learning of the unknown part)
     values = trace([True] * 100, forgetful)
     assert max(values) < 0.92
+
+
+def test_forgetting_does_not_put_mastery_out_of_reach() -> None:
+    # with forget 0.1 the belief before the next attempt never passes ~0.9: a plain 0.95 rule
+    # would never call anyone mastered
+    forgetful = BKTParams(prior=0.2, learn=0.15, guess=0.2, slip=0.1, forget=0.1)
+    values = trace([True] * 12, forgetful)
+    assert max(values) < 0.95
+    assert is_mastered(values[-1], 0.95, forgetful)
+    assert not is_mastered(values[1], 0.95, forgetful)
+    assert mastery_level(0.5, DEFAULT_BKT_PARAMS) == 0.5  # the classic model is unchanged
