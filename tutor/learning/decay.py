@@ -7,7 +7,8 @@ with *time*. Shown mastery therefore decays towards the knowledge point's prior 
 
 With the default 30-day half-life a point left at 0.99 shows 0.77 after two weeks (0.60 after a
 month): no longer "mastered", so the next-exercise policy schedules a spaced mastery check; one right
-answer on the check brings it back to about 0.95, a wrong one sends the point back to practice.
+answer on the check brings it to 0.948 and a second to 0.99 (mastered again); a wrong one (0.40) sends
+the point back to practice.
 The decayed value is also the starting belief of the next BKT update, so the attempt transaction, the
 mastery route and the selector agree.
 """
