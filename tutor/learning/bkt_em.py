@@ -166,7 +166,21 @@ def log_likelihood(data: Sequences, params: BKTParams) -> float:
     return float(np.sum(np.log(np.maximum(marginal, 1e-300))))
 
 
-HALF_LIVES_DAYS: tuple[float, ...] = (0.0, 3.0, 7.0, 14.0, 30.0, 60.0, 120.0)
+HALF_LIVES_DAYS: tuple[float, ...] = (
+    0.0,
+    2.0,
+    3.0,
+    5.0,
+    7.0,
+    10.0,
+    14.0,
+    20.0,
+    30.0,
+    45.0,
+    60.0,
+    90.0,
+    120.0,
+)
 """Candidate half-lives of the time decay (0 = none), chosen by likelihood on the timed answers."""
 
 
