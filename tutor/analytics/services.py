@@ -27,7 +27,9 @@ from tutor.analytics.schemas import (
     WeakPointOut,
     WeakPointsOut,
 )
+from tutor.learning.bkt import is_mastered
 from tutor.learning.config import LearningConfig
+from tutor.practice.params import kp_params, params_or_default
 
 __all__ = ["alerts", "drifting_items", "mastery_matrix", "progress", "weak_points"]
 
@@ -63,6 +65,7 @@ async def mastery_matrix(session: AsyncSession, class_id: UUID, config: Learning
         )
     ).all()
     cells: dict[UUID, list[MasteryCell | None]] = {lid: [None] * len(kps) for lid, _ in learners}
+    fitted = await kp_params(session)  # mastered is judged against each point's forgetting ceiling
     for r in rows:
         learner_cells = cells.get(r[0])
         if learner_cells is None or r[1] not in column:
@@ -70,7 +73,7 @@ async def mastery_matrix(session: AsyncSession, class_id: UUID, config: Learning
         learner_cells[column[r[1]]] = MasteryCell(
             p_known=round(r[2], 4),
             n_observations=r[3],
-            mastered=r[2] >= config.mastery_threshold,
+            mastered=is_mastered(r[2], config.mastery_threshold, params_or_default(fitted, r[1])[0]),
         )
     return MasteryMatrixOut(
         class_id=class_id,
