@@ -1,65 +1,58 @@
-"""Simulated learners: does our online learner model predict as well as one that knows the truth?
+"""Simulated learners in worlds the model does *not* assume: how close to an oracle is each learner model?
 
-Learners are drawn from known BKT parameters per knowledge point and items from known difficulties
-(on the shared logit scale). Every answer is generated from the *true* model and fed to *our* model.
+Worlds (several seeds each; 6 knowledge points with prerequisites, 12 items each with a true
+difficulty on the logit scale):
 
-``--backend db`` (default): the real thing on PostgreSQL (TUTOR_TEST_DATABASE_URL, else an embedded
-server). Each pick comes from the `next_exercise` service, each answer goes through `record_attempt`
-(grading, item-aware BKT, online difficulty, wrong-answer book, aggregates, one transaction); after
-the first cohort the `tutor fit-mastery` and `tutor recalibrate-items` services fit BKT parameters
-and item difficulties from the stored attempts, and the second cohort runs on them.
-``--backend memory``: the same loop on the pure functions alone (fast; for many seeds).
+* ``classic``: the textbook BKT world (no forgetting, every learner alike);
+* ``forgetting``: BKT with forgetting per attempt, sessions of 10 answers 1-14 days apart and
+  knowledge lost with time between sessions (a 20-day half-life);
+* ``ability``: the forgetting world plus learner ability differences (theta ~ N(0, 0.8) logits).
 
-Reported (and written to bench/results/simulate_learners.json):
-  (a) AUC of our P(correct) predicted before each answer vs the AUC of an oracle that knows the true
-      BKT parameters and item difficulties (same answers, same hidden knowledge state): the ratio;
-  (b) fitted vs true BKT parameters (mean absolute error; the defaults' error as the baseline) and item
-      difficulty correlation / mean absolute error (the prior 0's error as the baseline);
-  (c) the next-exercise picks: mean |predicted - observed| P(correct) (overall, and over deciles of the
-      prediction = expected calibration error), and observed accuracy vs the 0.7 target.
+Cohort 1 practises with the default parameters (a fresh deployment); each model is fitted on its
+answers (`tutor.learning.bkt_em`); cohort 2 (new learners) practises with picks from the full model,
+and every model predicts every cohort-2 answer before it is given (same answers for all). Reported per
+world, averaged over seeds: AUC, RMSE and log-loss of
 
-Usage: ``python bench/simulate_learners.py [--backend db|memory] [--learners N] [--length N] [--seed 1]``
+* ``oracle``: the true parameters, ability and time forgetting (the ceiling the data allow);
+* ``bkt``: BKT without forgetting (EM, item-aware);
+* ``bkt_forget``: + forgetting per attempt, + the 30-day mastery decay with time;
+* ``bkt_forget_ability``: + the online learner ability (Elo);
+* ``before`` (first seed only: it is slow): the previous fitter (hmmlearn + L-BFGS refinement),
+  plain BKT,
+
+with a flag wherever a model is worse than the simpler one before it; parameter recovery (mean
+absolute error of fitted vs true parameters, and of the defaults); the fit time of the previous
+fitter vs the EM on the same data; and, for the picks, the share whose true P(correct) is within
+0.1 of the 0.7 target and the immediate-repeat rate. Item difficulties are known to every model
+(item calibration is measured by ``bench/simulate_learners_db.py``).
+
+Usage: ``python bench/simulate_learners.py [--seeds 3] [--learners 200] [--length 60]``
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
-import math
-import os
 import random
 import sys
-import tempfile
 import time
-import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import psycopg
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams
-from tutor.learning.bkt_fit import fit_bkt
-from tutor.learning.irt import (
-    ItemParams,
-    online_item_update,
-    predict_correct,
-    update_p_known_for_item,
-)
-from tutor.learning.irt_fit import ItemObservation, recalibrate_items
-from tutor.learning.selection import (
-    Candidate,
-    DueReview,
-    LearnerState,
-    SelectionConfig,
-    predict_item,
-    select_next,
-)
-from tutor.learning.spacing import ReviewState, on_attempt
+from tutor.learning.ability import AbilityConfig, for_learner, update_ability
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, update_p_known
+from tutor.learning.bkt_fit import BKTFitError, fit_bkt
+from tutor.learning.decay import decay_since
+from tutor.learning.irt import ItemParams, item_adjusted, predict_correct
+from tutor.learning.selection import Candidate, LearnerState, SelectionConfig, select_next
+from tutor.practice.fitting import fit_and_review
 
 RESULTS = Path(__file__).resolve().parent / "results" / "simulate_learners.json"
 PREREQS: dict[str, list[str]] = {
@@ -71,435 +64,414 @@ PREREQS: dict[str, list[str]] = {
     "lin.word_problems": ["lin.two_step"],
 }
 ITEMS_PER_KP = 12
+SESSION = 10
+TARGET = 0.7
+WORLDS = ("classic", "forgetting", "ability")
+MODELS = ("bkt", "bkt_forget", "bkt_forget_ability")
+PARAMS = ("prior", "learn", "guess", "slip", "forget")
+MIN_ANSWERS = 50
 
 
 @dataclass
 class World:
-    true_kp: dict[str, BKTParams]
-    true_items: dict[str, ItemParams]
-    item_kp: dict[str, str]
-
-
-@dataclass
-class Outcome:
-    """Per cohort: our P(correct) before each answer, the oracle's, and the answers."""
-
-    preds: list[list[float]] = field(default_factory=lambda: [[], []])
-    oracle: list[list[float]] = field(default_factory=lambda: [[], []])
-    answers: list[list[bool]] = field(default_factory=lambda: [[], []])
-    fitted: dict[str, BKTParams] = field(default_factory=dict)
-    item_difficulty: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Model:
-    kp_params: dict[str, BKTParams]
+    kind: str
+    kp: dict[str, BKTParams]
     items: dict[str, ItemParams]
-    sequences: dict[str, list[list[bool]]] = field(default_factory=dict)
-    item_keys: dict[str, list[list[str]]] = field(default_factory=dict)
-    observations: list[tuple[str, str, float, bool]] = field(default_factory=list)
+    item_kp: dict[str, str]
+    ability_sd: float
+    time_half_life: float  # days; 0 = no forgetting with time
 
 
-def make_world(rng: random.Random) -> World:
-    true_kp = {
-        kp: BKTParams(
+def make_world(kind: str, rng: random.Random) -> World:
+    forgets = kind != "classic"
+    kp = {
+        k: BKTParams(
             prior=rng.uniform(0.1, 0.35),
             learn=rng.uniform(0.08, 0.25),
             guess=rng.uniform(0.1, 0.3),
             slip=rng.uniform(0.05, 0.15),
+            forget=rng.uniform(0.03, 0.1) if forgets else 0.0,
         )
-        for kp in PREREQS
+        for k in PREREQS
     }
-    true_items: dict[str, ItemParams] = {}
-    item_kp: dict[str, str] = {}
-    for kp in PREREQS:
+    items, item_kp = {}, {}
+    for k in PREREQS:
         bs = [rng.gauss(0.0, 0.9) for _ in range(ITEMS_PER_KP)]
-        centre = sum(bs) / len(bs)  # difficulty 0 = the knowledge point's average item
+        centre = sum(bs) / len(bs)
         for i, b in enumerate(bs):
-            key = f"{kp}#{i}"
-            true_items[key] = ItemParams(difficulty=b - centre)
-            item_kp[key] = kp
-    return World(true_kp, true_items, item_kp)
-
-
-def run_learner(
-    world: World, model: Model, rng: random.Random, length: int, online_items: bool
-) -> tuple[list[float], list[float], list[bool], list[tuple[float, bool]]]:
-    """One learner's session; returns our predictions, the oracle's, the answers, and the picks."""
-    known = {kp: rng.random() < p.prior for kp, p in world.true_kp.items()}
-    ours = {kp: model.kp_params[kp].prior for kp in PREREQS}
-    oracle = {kp: world.true_kp[kp].prior for kp in PREREQS}
-    seqs: dict[str, list[bool]] = {kp: [] for kp in PREREQS}
-    keys: dict[str, list[str]] = {kp: [] for kp in PREREQS}
-    book: dict[str, ReviewState] = {}
-    recent: list[str] = []
-    now = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
-    preds, oracle_preds, answers, picks = [], [], [], []
-    candidates = [Candidate(k, (world.item_kp[k],), model.items[k]) for k in world.true_items]
-    for step in range(length):
-        if step and step % 20 == 0:
-            now += timedelta(days=2)  # a new session two days later: some book entries are due
-        candidates = [
-            Candidate(c.item_id, c.knowledge_points, model.items[str(c.item_id)]) for c in candidates
-        ]
-        due = [DueReview(k, s.due_at) for k, s in book.items() if s.open]
-        state = LearnerState(p_known=ours, recent_items=frozenset(recent[-8:]), due_reviews=due)
-        pick = select_next(
-            candidates, state, PREREQS, now, kp_params=model.kp_params, config=SelectionConfig(), rng=rng
-        )
-        assert pick is not None
-        key = str(pick.item_id)
-        kp = world.item_kp[key]
-        truth = world.true_kp[kp]
-        p_true = predict_correct(1.0 if known[kp] else 0.0, truth, world.true_items[key])
-        correct = rng.random() < p_true
-        if not known[kp] and rng.random() < truth.learn:
-            known[kp] = True
-        _, p_ours = predict_item(Candidate(key, (kp,), model.items[key]), ours, model.kp_params)
-        p_oracle = predict_correct(oracle[kp], truth, world.true_items[key])
-        preds.append(p_ours)
-        oracle_preds.append(p_oracle)
-        answers.append(correct)
-        picks.append((pick.predicted_p_correct, correct))
-        model.observations.append((key, kp, ours[kp], correct))
-        ours[kp] = update_p_known_for_item(ours[kp], correct, model.kp_params[kp], model.items[key])
-        oracle[kp] = update_p_known_for_item(oracle[kp], correct, truth, world.true_items[key])
-        if online_items:
-            model.items[key] = online_item_update(model.items[key], p_ours, correct)
-        entry = on_attempt(book.get(key), correct, now)
-        if entry is not None:
-            book[key] = entry
-        recent.append(key)
-        seqs[kp].append(correct)
-        keys[kp].append(key)
-        now += timedelta(minutes=1)
-    for kp, seq in seqs.items():
-        model.sequences.setdefault(kp, []).append(seq)
-        model.item_keys.setdefault(kp, []).append(keys[kp])
-    return preds, oracle_preds, answers, picks
-
-
-def calibration_error(picks: list[tuple[float, bool]], bins: int = 10) -> float:
-    """Expected calibration error: mean |predicted - observed| over equal-count bins of the prediction."""
-    ordered = sorted(picks)
-    chunks = np.array_split(np.arange(len(ordered)), bins)
-    total = 0.0
-    for chunk in chunks:
-        if len(chunk) == 0:
-            continue
-        pred = float(np.mean([ordered[i][0] for i in chunk]))
-        obs = float(np.mean([ordered[i][1] for i in chunk]))
-        total += abs(pred - obs) * len(chunk)
-    return total / len(ordered)
-
-
-def run_memory(world: World, rng: random.Random, learners: int, length: int) -> Outcome:
-    """Both cohorts on the pure functions alone (fast: for quick checks and many seeds)."""
-    model = Model(
-        kp_params=dict.fromkeys(PREREQS, DEFAULT_BKT_PARAMS),
-        items={k: ItemParams() for k in world.true_items},
-    )
-    out = Outcome()
-    for cohort in (0, 1):
-        if cohort == 1:
-            fits = {
-                kp: fit_bkt(
-                    model.sequences[kp],
-                    items=[[model.items[k] for k in ks] for ks in model.item_keys[kp]],
-                    min_observations=50,
-                )
-                for kp in PREREQS
-            }
-            out.fitted = {kp: f.params for kp, f in fits.items()}
-            # Recalibrate item difficulty: replay each learner's history with the fitted BKT parameters.
-            replay: list[ItemObservation] = []
-            p_state: dict[str, float] = {}
-            for n, (key, kp, _p, correct) in enumerate(model.observations):
-                if n % length == 0:
-                    p_state = {k: out.fitted[k].prior for k in PREREQS}
-                replay.append(ItemObservation(key, p_state[kp], out.fitted[kp], correct))
-                p_state[kp] = update_p_known_for_item(p_state[kp], correct, out.fitted[kp], model.items[key])
-            recal = recalibrate_items(replay, min_attempts_for_discrimination=10**9)
-            model.kp_params = dict(out.fitted)
-            model.items = {k: recal.get(k, v) for k, v in model.items.items()}  # type: ignore[misc]
-        for _ in range(learners):
-            preds, oracle, answers, _picks = run_learner(world, model, rng, length, True)
-            out.preds[cohort].extend(preds)
-            out.oracle[cohort].extend(oracle)
-            out.answers[cohort].extend(answers)
-    out.item_difficulty = {k: v.difficulty for k, v in model.items.items()}
-    return out
-
-
-# --- database backend: the real services on PostgreSQL ----------------------------------------------
+            items[f"{k}#{i}"] = ItemParams(difficulty=b - centre)
+            item_kp[f"{k}#{i}"] = k
+    return World(kind, kp, items, item_kp, 0.8 if kind == "ability" else 0.0, 20.0 if forgets else 0.0)
 
 
 @dataclass
-class DbRun:
-    preds: list[list[float]] = field(default_factory=lambda: [[], []])
-    oracle: list[list[float]] = field(default_factory=lambda: [[], []])
-    answers: list[list[bool]] = field(default_factory=lambda: [[], []])
-    fitted: dict[str, BKTParams] = field(default_factory=dict)
-    item_difficulty: dict[str, float] = field(default_factory=dict)
-    seconds_per_attempt: float = 0.0
+class Tracker:
+    """One model's online belief about one learner."""
+
+    params: dict[str, BKTParams]
+    items: dict[str, ItemParams]
+    item_kp: dict[str, str]
+    decay: bool = False
+    ability: bool = False
+    oracle_theta: float | None = None
+    oracle_half_life: float = 0.0
+    p: dict[str, float] = field(default_factory=dict)
+    last: dict[str, datetime] = field(default_factory=dict)
+    theta: float = 0.0
+    n: int = 0
+
+    def belief(self, kp: str, now: datetime) -> float:
+        p = self.p.get(kp, self.params[kp].prior)
+        last = self.last.get(kp)
+        if last is None:
+            return p
+        if self.oracle_half_life > 0:  # the true time forgetting: known -> unknown only
+            return p * 0.5 ** ((now - last).total_seconds() / 86400.0 / self.oracle_half_life)
+        return decay_since(p, last, now, self.params[kp]) if self.decay else p
+
+    def item(self, key: str) -> ItemParams:
+        theta = self.oracle_theta if self.oracle_theta is not None else (self.theta if self.ability else 0.0)
+        return for_learner(self.items[key], theta)
+
+    def predict(self, key: str, now: datetime) -> float:
+        kp = self.item_kp[key]
+        return predict_correct(self.belief(kp, now), self.params[kp], self.item(key))
+
+    def update(self, key: str, correct: bool, now: datetime) -> None:
+        kp = self.item_kp[key]
+        predicted = self.predict(key, now)
+        shown = item_adjusted(self.params[kp], self.item(key))
+        self.p[kp] = update_p_known(self.belief(kp, now), correct, shown)
+        self.last[kp] = now
+        if self.ability:
+            self.theta = update_ability(self.theta, self.n, predicted, correct, AbilityConfig())
+        self.n += 1
 
 
-def _server() -> tuple[str, object | None]:
-    from tutor.db.urls import libpq_url
+@dataclass
+class Log:
+    preds: dict[str, list[float]] = field(default_factory=dict)
+    answers: list[bool] = field(default_factory=list)
+    learner: list[int] = field(default_factory=list)
+    pick_true_p: list[float] = field(default_factory=list)
+    repeats: int = 0
+    picks: int = 0
+    served: set[str] = field(default_factory=set)
+    seqs: dict[str, list[list[bool]]] = field(default_factory=dict)
+    seq_items: dict[str, list[list[ItemParams]]] = field(default_factory=dict)
+    seq_gaps: dict[str, list[list[float]]] = field(default_factory=dict)
 
-    url = os.environ.get("TUTOR_TEST_DATABASE_URL") or os.environ.get("TUTOR_DATABASE_URL")
-    if url:
-        return libpq_url(url), None
-    from tutor.db.embedded import EmbeddedPostgres
 
-    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="tutor-sim-pg-", dir="/tmp")) / "pgdata")
-    return server.start(), server
-
-
-async def _run(
-    url: str,
-    prereqs: dict[str, list[str]],
-    true_kp: dict[str, BKTParams],
-    true_items: dict[str, ItemParams],
-    item_kp: dict[str, str],
+def run_cohort(
+    world: World,
+    rng: random.Random,
     learners: int,
     length: int,
-    rng: random.Random,
-) -> DbRun:
-    import time
-
-    from sqlalchemy import text
-
-    from tutor.attempts.schemas import AttemptIn
-    from tutor.attempts.services import record_attempt
-    from tutor.auth.principal import Principal
-    from tutor.db.engine import make_engine, make_session_maker
-    from tutor.practice.fitting import fit_mastery, recalibrate_item_bank
-    from tutor.practice.next_exercise import next_exercise
-    from tutor.settings import Settings
-
-    settings = Settings.from_env(
-        {
-            "TUTOR_DATABASE_URL": url,
-            "TUTOR_JWT_SECRET": "sim-" + "x" * 40,
-            "TUTOR_DATA_DIR": tempfile.mkdtemp(prefix="tutor-sim-data-"),
+    driver: str,
+    trackers: dict[str, dict[str, BKTParams] | None],
+    options: dict[str, dict[str, bool]],
+) -> Log:
+    """``trackers``: model name -> parameters (None: the oracle). ``driver`` picks the items."""
+    log = Log(preds={name: [] for name in trackers})
+    cfg = SelectionConfig(target=TARGET, review_share=0.0)
+    for n in range(learners):
+        theta = rng.gauss(0.0, world.ability_sd) if world.ability_sd else 0.0
+        known = {k: rng.random() < p.prior for k, p in world.kp.items()}
+        models = {
+            name: (
+                Tracker(
+                    world.kp,
+                    world.items,
+                    world.item_kp,
+                    oracle_theta=theta,
+                    oracle_half_life=world.time_half_life,
+                )
+                if params is None
+                else Tracker(params, world.items, world.item_kp, **options.get(name, {}))
+            )
+            for name, params in trackers.items()
         }
-    )
-    engine = make_engine(url, pool_size=2)
-    maker = make_session_maker(engine)
-    school = uuid.uuid4()
-    key_to_id: dict[str, uuid.UUID] = {}
-    async with maker() as session, session.begin():
-        await session.execute(
-            text("INSERT INTO schools (id, name, created_at, updated_at) VALUES (:id, 'Sim', now(), now())"),
-            {"id": school},
-        )
-        for kp in prereqs:
-            await session.execute(
-                text("INSERT INTO knowledge_points (code, name_zh, name_en) VALUES (:c, :c, :c)"), {"c": kp}
+        now = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+        history: list[str] = []
+        seqs: dict[str, list[bool]] = {k: [] for k in PREREQS}
+        its: dict[str, list[ItemParams]] = {k: [] for k in PREREQS}
+        gaps: dict[str, list[float]] = {k: [] for k in PREREQS}
+        last_on: dict[str, datetime] = {}
+        streak: dict[str, int] = {}
+        for step in range(length):
+            if step and step % SESSION == 0:
+                gap = rng.uniform(1.0, 14.0)
+                now += timedelta(days=gap)
+                if world.time_half_life:
+                    for k in known:
+                        if known[k] and rng.random() > 0.5 ** (gap / world.time_half_life):
+                            known[k] = False
+            lead = models[driver]
+            candidates = [Candidate(key, (world.item_kp[key],), lead.item(key)) for key in world.items]
+            last = history[-1] if history else None
+            state = LearnerState(
+                p_known={k: lead.belief(k, now) for k in PREREQS},
+                recent_items=frozenset(history[-8:]),
+                last_item=last,
+                last_knowledge_points=(world.item_kp[last],) if last else (),
+                last_seen={key: now - timedelta(minutes=len(history) - i) for i, key in enumerate(history)},
+                wrong_streak=streak,
             )
-        for kp, requires in prereqs.items():
-            for pre in requires:
-                await session.execute(
-                    text("INSERT INTO knowledge_point_prerequisites (code, requires) VALUES (:c, :r)"),
-                    {"c": kp, "r": pre},
-                )
-        for key, kp in item_kp.items():
-            item_id = uuid.uuid4()
-            key_to_id[key] = item_id
-            await session.execute(
-                text(
-                    "INSERT INTO items (id, code, stem_latex, answer, answer_kind, difficulty, "
-                    "discrimination, difficulty_prior, calibration_attempts, origin, verified, "
-                    "created_at, updated_at) VALUES "
-                    "(:id, :code, 'x = 5', '5', 'number', 0, 1, 0, 0, 'seed', true, now(), now())"
-                ),
-                {"id": item_id, "code": key},
-            )
-            await session.execute(
-                text("INSERT INTO item_knowledge_points (item_id, kp_code) VALUES (:i, :k)"),
-                {"i": item_id, "k": kp},
-            )
-    id_to_key = {v: k for k, v in key_to_id.items()}
-    out = DbRun()
-    n_attempts, attempt_seconds = 0, 0.0
-    for cohort in (0, 1):
-        if cohort == 1:
-            async with maker() as session, session.begin():
-                fits = await fit_mastery(session, min_observations=50)
-                out.fitted = {f.kp_code: f.params for f in fits if f.params is not None}
-            async with maker() as session, session.begin():
-                await recalibrate_item_bank(session)
-        for n in range(learners):
-            learner = uuid.uuid4()
-            async with maker() as session, session.begin():
-                await session.execute(
-                    text(
-                        "INSERT INTO users (id, school_id, role, username, display_name, is_active, "
-                        "created_at, updated_at) VALUES (:id, :s, 'student', :u, :u, true, now(), now())"
-                    ),
-                    {"id": learner, "s": school, "u": f"sim-{cohort}-{n}-{learner.hex[:6]}"},
-                )
-            principal = Principal(id=learner, role="student", school_id=school)
-            known = {kp: rng.random() < p.prior for kp, p in true_kp.items()}
-            oracle_p = {kp: true_kp[kp].prior for kp in prereqs}
-            for _ in range(length):
-                async with maker() as session, session.begin():
-                    pick = await next_exercise(session, principal, settings, rng=rng)
-                key = id_to_key[pick.item.id]
-                kp = item_kp[key]
-                truth = true_kp[kp]
-                correct = rng.random() < predict_correct(1.0 if known[kp] else 0.0, truth, true_items[key])
-                if not known[kp] and rng.random() < truth.learn:
-                    known[kp] = True
-                out.preds[cohort].append(pick.reason.predicted_p_correct)
-                out.oracle[cohort].append(predict_correct(oracle_p[kp], truth, true_items[key]))
-                out.answers[cohort].append(correct)
-                oracle_p[kp] = update_p_known_for_item(oracle_p[kp], correct, truth, true_items[key])
-                started = time.perf_counter()
-                async with maker() as session, session.begin():
-                    await record_attempt(
-                        session,
-                        principal,
-                        AttemptIn(item_id=pick.item.id, answer="5" if correct else "4"),
-                        idempotency_key=None,
-                        settings=settings,
-                    )
-                attempt_seconds += time.perf_counter() - started
-                n_attempts += 1
-    async with maker() as session:
-        for item_id, b in (await session.execute(text("SELECT id, difficulty FROM items"))).tuples():
-            out.item_difficulty[id_to_key[item_id]] = float(b)
-    await engine.dispose()
-    out.seconds_per_attempt = attempt_seconds / max(n_attempts, 1)
+            pick = select_next(candidates, state, PREREQS, now, kp_params=lead.params, config=cfg, rng=rng)
+            assert pick is not None
+            key = str(pick.item_id)
+            kp = world.item_kp[key]
+            log.picks += 1
+            log.repeats += int(key == last)
+            log.served.add(key)
+            truth = world.kp[kp]
+            p_true = predict_correct(1.0 if known[kp] else 0.0, truth, for_learner(world.items[key], theta))
+            correct = rng.random() < p_true
+            known[kp] = rng.random() >= truth.forget if known[kp] else rng.random() < truth.learn
+            log.pick_true_p.append(models["oracle"].predict(key, now) if "oracle" in models else p_true)
+            for name, model in models.items():
+                log.preds[name].append(model.predict(key, now))
+                model.update(key, correct, now)
+            log.answers.append(correct)
+            log.learner.append(n)
+            streak = {kp: 0} if correct else {kp: streak.get(kp, 0) + 1}
+            history.append(key)
+            seqs[kp].append(correct)
+            its[kp].append(world.items[key])
+            gaps[kp].append((now - last_on[kp]).total_seconds() / 86400.0 if kp in last_on else 0.0)
+            last_on[kp] = now
+            now += timedelta(minutes=1)
+        for k in PREREQS:
+            log.seqs.setdefault(k, []).append(seqs[k])
+            log.seq_items.setdefault(k, []).append(its[k])
+            log.seq_gaps.setdefault(k, []).append(gaps[k])
+    return log
+
+
+def metrics(preds: list[float], answers: list[bool]) -> dict[str, float]:
+    p = np.clip(np.asarray(preds), 1e-6, 1 - 1e-6)
+    y = np.asarray(answers, dtype=float)
+    return {
+        "auc": float(roc_auc_score(y, p)),
+        "rmse": float(np.sqrt(np.mean((p - y) ** 2))),
+        "log_loss": float(log_loss(y, p, labels=[0, 1])),
+    }
+
+
+def auc_gap_se(
+    a: list[float], b: list[float], answers: list[bool], learner: list[int], rng: np.random.Generator
+) -> float:
+    """Bootstrap (over learners) standard error of AUC(a) - AUC(b)."""
+    y = np.asarray(answers, dtype=float)
+    pa, pb, who = np.asarray(a), np.asarray(b), np.asarray(learner)
+    ids = np.unique(who)
+    index = {i: np.flatnonzero(who == i) for i in ids}
+    gaps = []
+    for _ in range(100):
+        rows = np.concatenate([index[i] for i in rng.choice(ids, size=len(ids))])
+        if len(np.unique(y[rows])) < 2:
+            continue
+        gaps.append(roc_auc_score(y[rows], pa[rows]) - roc_auc_score(y[rows], pb[rows]))
+    return float(np.std(gaps))
+
+
+def fit_models(
+    log: Log, time_old: bool
+) -> tuple[dict[str, dict[str, BKTParams]], dict[str, float], dict[str, dict[str, list[str]]]]:
+    """Each model fitted and reviewed as `tutor fit-mastery` does (held-out learners, plausibility):
+    a fit that fails review leaves the defaults in force."""
+    fitted: dict[str, dict[str, BKTParams]] = {"bkt": {}, "bkt_forget": {}, "before": {}}
+    seconds = {"em_no_forgetting": 0.0, "em_forgetting": 0.0, "previous_fitter": 0.0}
+    rejected: dict[str, dict[str, list[str]]] = {"bkt": {}, "bkt_forget": {}}
+    for k in PREREQS:
+        per_learner = list(zip(log.seqs[k], log.seq_items[k], log.seq_gaps[k], strict=True))
+        per_learner = [x for x in per_learner if x[0]]
+        for name, forgets in (("bkt", False), ("bkt_forget", True)):
+            baseline = DEFAULT_BKT_PARAMS if forgets else replace(DEFAULT_BKT_PARAMS, half_life_days=0.0)
+            t0 = time.perf_counter()
+            outcome, params = fit_and_review(k, per_learner, baseline, MIN_ANSWERS, forgets=forgets)
+            seconds["em_forgetting" if forgets else "em_no_forgetting"] += time.perf_counter() - t0
+            if params is not None and outcome.active:
+                fitted[name][k] = params
+            else:
+                fitted[name][k] = baseline
+                rejected[name][k] = list(outcome.reasons) or [outcome.skipped or "not activated"]
+        if time_old:
+            t0 = time.perf_counter()
+            try:
+                fitted["before"][k] = fit_bkt(
+                    log.seqs[k], items=log.seq_items[k], min_observations=MIN_ANSWERS
+                ).params
+            except BKTFitError:
+                fitted["before"][k] = DEFAULT_BKT_PARAMS
+            seconds["previous_fitter"] += time.perf_counter() - t0
+            fitted["before"][k] = replace(fitted["before"][k], half_life_days=0.0)
+    return fitted, seconds, rejected
+
+
+def recovery(fitted: dict[str, BKTParams], truth: dict[str, BKTParams]) -> dict[str, float]:
+    return {
+        name: float(np.mean([abs(getattr(fitted[k], name) - getattr(truth[k], name)) for k in truth]))
+        for name in PARAMS
+    }
+
+
+def run_world(kind: str, seed: int, learners: int, length: int, time_old: bool) -> dict[str, object]:
+    rng = random.Random(seed * 1000 + WORLDS.index(kind))
+    world = make_world(kind, rng)
+    defaults = dict.fromkeys(PREREQS, DEFAULT_BKT_PARAMS)
+    first = run_cohort(world, rng, learners, length, "defaults", {"defaults": defaults}, {})
+    fitted, seconds, rejected = fit_models(first, time_old)
+    trackers: dict[str, dict[str, BKTParams] | None] = {
+        "oracle": None,
+        "bkt": fitted["bkt"],
+        "bkt_forget": fitted["bkt_forget"],
+        "bkt_forget_ability": fitted["bkt_forget"],
+    }
+    options = {
+        "bkt": {"decay": False},
+        "bkt_forget": {"decay": True},
+        "bkt_forget_ability": {"decay": True, "ability": True},
+    }
+    if time_old:
+        trackers["before"] = fitted["before"]
+    second = run_cohort(world, rng, learners, length, "bkt_forget_ability", trackers, options)
+    scores = {name: metrics(second.preds[name], second.answers) for name in trackers}
+    brng = np.random.default_rng(seed)
+    out: dict[str, object] = {
+        "scores": scores,
+        "auc_gap_forget_vs_bkt": scores["bkt_forget"]["auc"] - scores["bkt"]["auc"],
+        "auc_gap_forget_vs_bkt_se": auc_gap_se(
+            second.preds["bkt_forget"], second.preds["bkt"], second.answers, second.learner, brng
+        ),
+        "recovery_mae": {
+            "bkt": recovery(fitted["bkt"], world.kp),
+            "bkt_forget": recovery(fitted["bkt_forget"], world.kp),
+            "defaults": recovery(defaults, world.kp),
+        },
+        "picks": {
+            "share_true_p_within_0.1_of_target": float(
+                np.mean(np.abs(np.asarray(second.pick_true_p) - TARGET) <= 0.1)
+            ),
+            "mean_true_p": float(np.mean(second.pick_true_p)),
+            "immediate_repeat_rate": second.repeats / second.picks,
+            "immediate_repeat_rate_cohort1": first.repeats / first.picks,
+            "share_of_items_served": len(second.served) / len(world.items),
+        },
+        "fit_seconds": seconds,
+        "fits_not_activated": rejected,
+        "fitted_half_life_days": {k: p.half_life_days for k, p in fitted["bkt_forget"].items()},
+        "true_time_half_life_days": world.time_half_life,
+    }
     return out
 
 
-def run_db(
-    prereqs: dict[str, list[str]],
-    true_kp: dict[str, BKTParams],
-    true_items: dict[str, ItemParams],
-    item_kp: dict[str, str],
-    learners: int,
-    length: int,
-    rng: random.Random,
-) -> DbRun:
-    import asyncio
-
-    from tutor.db.migrate import upgrade
-
-    server_url, server = _server()
-    name = f"tutor_sim_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        return asyncio.run(_run(url, prereqs, true_kp, true_items, item_kp, learners, length, rng))
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if server is not None:
-            server.stop()  # type: ignore[attr-defined]
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else float("nan")
 
 
-def _auc(pred: list[float], y: list[bool]) -> float:
-    return float(roc_auc_score(np.array(y, dtype=int), np.array(pred)))
-
-
-def _mae(params: dict[str, BKTParams], world: World) -> dict[str, float]:
-    return {
-        name: float(
-            np.mean([abs(getattr(params[kp], name) - getattr(world.true_kp[kp], name)) for kp in params])
-        )
-        for name in ("prior", "learn", "guess", "slip")
-    }
-
-
-def main(argv: list[str] | None = None) -> dict[str, object]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--backend",
-        choices=("db", "memory"),
-        default="db",
-        help="db: real services on PostgreSQL (TUTOR_TEST_DATABASE_URL or embedded); memory: pure functions",
-    )
-    parser.add_argument("--learners", type=int, default=None, help="learners per cohort (db 80, memory 400)")
-    parser.add_argument("--length", type=int, default=None, help="answers per learner (db 40, memory 60)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    learners = args.learners or (80 if args.backend == "db" else 400)
-    length = args.length or (40 if args.backend == "db" else 60)
-    rng = random.Random(args.seed)
-    world = make_world(rng)
-    started = time.perf_counter()
-    if args.backend == "db":
-        db = run_db(PREREQS, world.true_kp, world.true_items, world.item_kp, learners, length, rng)
-        out = Outcome(db.preds, db.oracle, db.answers, db.fitted, db.item_difficulty)
-        extra = {"seconds_per_recorded_attempt": db.seconds_per_attempt}
-    else:
-        out = run_memory(world, rng, learners, length)
-        extra = {}
-
-    keys = list(world.true_items)
-    true_b = np.array([world.true_items[k].difficulty for k in keys])
-    est_b = np.array([out.item_difficulty.get(k, 0.0) for k in keys])
-    auc = {}
-    for cohort, name in ((0, "cohort1_default_params_online_items"), (1, "cohort2_fitted_params")):
-        ours, oracle = (
-            _auc(out.preds[cohort], out.answers[cohort]),
-            _auc(out.oracle[cohort], out.answers[cohort]),
-        )
-        auc[name] = {
-            "ours": ours,
-            "oracle": oracle,
-            "ratio": ours / oracle,
-            "answers": len(out.answers[cohort]),
+def summarise(runs: dict[str, list[dict[str, object]]]) -> dict[str, object]:
+    table: dict[str, object] = {}
+    for kind, results in runs.items():
+        names = list(results[0]["scores"])  # type: ignore[call-overload]
+        scores = {
+            name: {
+                m: _mean([r["scores"][name][m] for r in results if name in r["scores"]])  # type: ignore[index]
+                for m in ("auc", "rmse", "log_loss")
+            }
+            for name in names
         }
-    picks = list(zip(out.preds[1], out.answers[1], strict=True))
-    results: dict[str, object] = {
-        "backend": args.backend,
-        "setup": {
-            "learners_per_cohort": learners,
-            "answers_per_learner": length,
-            "knowledge_points": len(PREREQS),
-            "items": len(world.true_items),
-            "seed": args.seed,
-        },
-        "auc": auc,
-        "bkt_fit": {
-            "mean_abs_error_fitted": _mae(out.fitted, world),
-            "mean_abs_error_default_params": _mae(dict.fromkeys(out.fitted, DEFAULT_BKT_PARAMS), world),
-            "per_kp": {
-                kp: {"true": asdict(world.true_kp[kp]), "fitted": asdict(out.fitted[kp])} for kp in out.fitted
+        flags = []
+        chain = ["bkt", "bkt_forget", "bkt_forget_ability"]
+        for simpler, richer in itertools.pairwise(chain):
+            for m in ("auc", "rmse", "log_loss"):
+                worse = (
+                    scores[richer][m] < scores[simpler][m]
+                    if m == "auc"
+                    else scores[richer][m] > scores[simpler][m]
+                )
+                if worse:
+                    mine, theirs = scores[richer][m], scores[simpler][m]
+                    flags.append(f"{richer} {m} {mine:.4f} is worse than {simpler} {theirs:.4f}")
+        best = max(chain, key=lambda n: scores[n]["auc"])
+        table[kind] = {
+            "scores": scores,
+            "best_model": best,
+            "auc_gap_to_oracle": {
+                n: scores["oracle"]["auc"] - scores[n]["auc"] for n in names if n != "oracle"
             },
+            "auc_gap_forget_vs_bkt": _mean([r["auc_gap_forget_vs_bkt"] for r in results]),  # type: ignore[misc]
+            "auc_gap_forget_vs_bkt_se": _mean([r["auc_gap_forget_vs_bkt_se"] for r in results]),  # type: ignore[misc]
+            "worse_than_simpler": flags,
+            "recovery_mae": {
+                model: {p: _mean([r["recovery_mae"][model][p] for r in results]) for p in PARAMS}  # type: ignore[index]
+                for model in ("bkt", "bkt_forget", "defaults")
+            },
+            "picks": {
+                key: _mean([r["picks"][key] for r in results])  # type: ignore[index]
+                for key in results[0]["picks"]  # type: ignore[attr-defined]
+            },
+            "fit_seconds": {
+                key: _mean([r["fit_seconds"][key] for r in results if r["fit_seconds"][key] > 0])  # type: ignore[index]
+                for key in results[0]["fit_seconds"]  # type: ignore[attr-defined]
+            },
+            "seeds": len(results),
+        }
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--learners", type=int, default=200, help="learners per cohort")
+    parser.add_argument("--length", type=int, default=60, help="answers per learner")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    runs: dict[str, list[dict[str, object]]] = {kind: [] for kind in WORLDS}
+    for kind in WORLDS:
+        for seed in range(args.seeds):
+            runs[kind].append(run_world(kind, seed, args.learners, args.length, time_old=seed == 0))
+            print(f"{kind} seed {seed} done ({time.perf_counter() - started:.0f} s)", flush=True)
+    table = summarise(runs)
+    print(f"\n{'world':<11} {'model':<19} {'AUC':>7} {'RMSE':>7} {'logloss':>8}  gap to oracle")
+    for kind, row in table.items():
+        scores = row["scores"]  # type: ignore[index]
+        for name, s in scores.items():
+            gap = "" if name == "oracle" else f"{row['auc_gap_to_oracle'][name]:+.4f}"  # type: ignore[index]
+            print(f"{kind:<11} {name:<19} {s['auc']:7.4f} {s['rmse']:7.4f} {s['log_loss']:8.4f}  {gap}")
+        print(
+            f"{'':<11} forgetting vs no-forgetting AUC {row['auc_gap_forget_vs_bkt']:+.4f} "  # type: ignore[index]
+            f"(bootstrap SE {row['auc_gap_forget_vs_bkt_se']:.4f}); picks within 0.1 of target "  # type: ignore[index]
+            f"{row['picks']['share_true_p_within_0.1_of_target']:.2f}; immediate repeats "  # type: ignore[index]
+            f"{row['picks']['immediate_repeat_rate']:.4f}"  # type: ignore[index]
+        )
+        fs = row["fit_seconds"]  # type: ignore[index]
+        print(
+            f"{'':<11} fit seconds (6 points): previous {fs['previous_fitter']:.2f}, "
+            f"EM {fs['em_no_forgetting']:.2f}, "
+            f"EM+forgetting {fs['em_forgetting']:.2f}; flags: {row['worse_than_simpler'] or 'none'}"  # type: ignore[index]
+        )
+    out = {
+        "setup": {
+            "seeds": args.seeds,
+            "learners_per_cohort": args.learners,
+            "answers_per_learner": args.length,
+            "knowledge_points": len(PREREQS),
+            "items": len(PREREQS) * ITEMS_PER_KP,
+            "target": TARGET,
+            "previous_fitter_timed_on": "seed 0 of each world",
         },
-        "item_difficulty": {
-            "correlation_true_vs_estimated": float(np.corrcoef(true_b, est_b)[0, 1]),
-            "mean_abs_error": float(np.mean(np.abs(true_b - est_b))),
-            "mean_abs_error_of_prior_zero": float(np.mean(np.abs(true_b))),
-        },
-        "picks_cohort2": {
-            "expected_calibration_error": calibration_error(picks),
-            "mean_abs_predicted_minus_observed": abs(
-                float(np.mean([p for p, _ in picks])) - float(np.mean([c for _, c in picks]))
-            ),
-            "mean_predicted": float(np.mean([p for p, _ in picks])),
-            "observed_accuracy": float(np.mean([c for _, c in picks])),
-            "target": SelectionConfig().target,
-        },
+        "worlds": table,
+        "runs": runs,
         "seconds": time.perf_counter() - started,
-        **extra,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
-    if not math.isfinite(auc["cohort2_fitted_params"]["ratio"]):
-        raise SystemExit("AUC is undefined (all answers identical?)")
-    return results
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            out, indent=2, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o)
+        )
+    )
+    print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

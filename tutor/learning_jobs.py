@@ -26,6 +26,7 @@ async def refit_learner_model(ctx: Context, *, min_observations: int = 50) -> di
         rebuilt = await rebuild_aggregates(session, learning_config(get_settings()))
     return {
         "knowledge_points_fitted": sum(1 for o in outcomes if o.params is not None),
+        "knowledge_points_activated": sum(1 for o in outcomes if o.active),
         "items_recalibrated": items.items,
         "attempts_replayed": rebuilt.attempts,
     }

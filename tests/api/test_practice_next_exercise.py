@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -155,6 +156,11 @@ async def test_due_wrong_answer_is_mixed_in(
     body = (await review_client.get("/v1/me/next-exercise", headers=headers)).json()
     assert body["reason"]["code"] != "review_due"  # filed for tomorrow, not due yet
 
+    # another answer in between: the item just answered is never served straight back
+    other = await review_client.post(
+        "/v1/attempts", json={"item_id": str(bank["lin.one_step"][0].id), "answer": "5"}, headers=headers
+    )
+    assert other.status_code == 201
     entry = await session.get(WrongAnswerEntry, (world.students[0].id, target.id))
     assert entry is not None
     entry.due_at = datetime.now(UTC) - timedelta(minutes=5)
@@ -176,3 +182,51 @@ async def test_empty_bank_is_a_clear_404_and_staff_are_refused(
     assert teacher.status_code == 403
     anonymous = await client.get("/v1/me/next-exercise")
     assert anonymous.status_code == 401
+
+
+async def test_failing_learner_never_gets_the_item_just_answered(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    settings: Settings,
+    world: World,
+    bank: dict[str, list[Item]],
+) -> None:
+    # a new learner who keeps failing used to get the same item six times in a row
+    headers = auth_headers(settings, world.students[0])
+    seen: list[str] = []
+    for _ in range(20):
+        body = (await client.get("/v1/me/next-exercise", headers=headers)).json()
+        seen.append(body["item"]["id"])
+        answered = await client.post(
+            "/v1/attempts", json={"item_id": body["item"]["id"], "answer": "9"}, headers=headers
+        )
+        assert answered.status_code == 201
+    repeats = sum(a == b for a, b in itertools.pairwise(seen))
+    assert repeats == 0, seen
+
+
+async def test_repeated_failure_steps_back_to_the_prerequisite_with_a_reason_in_both_languages(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    session: AsyncSession,
+    settings: Settings,
+    world: World,
+    bank: dict[str, list[Item]],
+) -> None:
+    await _set_mastery(session, world.students[0].id, {"lin.one_step": 0.97, "lin.two_step": 0.3})
+    headers = auth_headers(settings, world.students[0])
+    reasons = []
+    for _ in range(3):
+        body = (await client.get("/v1/me/next-exercise", headers=headers)).json()
+        reasons.append(body["reason"])
+        assert body["reason"]["knowledge_point"] == "lin.two_step"
+        answered = await client.post(
+            "/v1/attempts", json={"item_id": body["item"]["id"], "answer": "9"}, headers=headers
+        )
+        assert answered.status_code == 201
+    body = (await client.get("/v1/me/next-exercise", headers=headers)).json()
+    reason = body["reason"]
+    assert reason["code"] == "remediation_prerequisite"
+    assert reason["knowledge_point"] == "lin.one_step"
+    assert body["item"]["id"] in {str(i.id) for i in bank["lin.one_step"]}
+    assert "先修" in reason["explanation_zh"] or "基础" in reason["explanation_zh"]
+    assert "wrong" in reason["explanation_en"]
+    assert reasons[0]["explanation_zh"] and reasons[0]["explanation_en"]

@@ -23,7 +23,7 @@ async def items(session: AsyncSession, world: World) -> list[Item]:
     ]
 
 
-async def test_wrong_answers_are_listed_with_schedule_and_cleared_after_due_re_practice(
+async def test_wrong_answers_are_listed_with_schedule_and_cleared_after_the_whole_ladder(
     client: AsyncTestClient,  # type: ignore[type-arg]
     session: AsyncSession,
     settings: Settings,
@@ -54,6 +54,17 @@ async def test_wrong_answers_are_listed_with_schedule_and_cleared_after_due_re_p
     due = (await client.get("/v1/me/wrong-answers?due_only=true", headers=headers)).json()
     assert [e["item_id"] for e in due["items"]] == [str(items[0].id)]
 
+    # each correct due re-practice climbs the 1/3/7/14/30-day ladder; the 30-day check clears it
+    for days in (3, 7, 14, 30):
+        await client.post("/v1/attempts", json={"item_id": str(items[0].id), "answer": "5"}, headers=headers)
+        listed = (await client.get("/v1/me/wrong-answers", headers=headers)).json()["items"]
+        climbed = next(e for e in listed if e["item_id"] == str(items[0].id))
+        assert climbed["is_due"] is False
+        gap = datetime.fromisoformat(climbed["due_at"]) - datetime.now(UTC)
+        assert timedelta(days=days) - timedelta(minutes=5) < gap <= timedelta(days=days)
+        await session.refresh(entry)
+        entry.due_at = datetime.now(UTC) - timedelta(hours=1)
+        await session.commit()
     await client.post("/v1/attempts", json={"item_id": str(items[0].id), "answer": "5"}, headers=headers)
     after = (await client.get("/v1/me/wrong-answers", headers=headers)).json()
     assert [e["item_id"] for e in after["items"]] == [str(items[1].id)]

@@ -17,6 +17,7 @@ from tests.factories import World, auth_headers, create_kp
 from tutor.audit.kinds import MODEL_OUTPUT_EXERCISE
 from tutor.db.models import Item
 from tutor.db.models.audit import AuditEvent
+from tutor.learning.difficulty import typical_p_correct
 from tutor.settings import Settings
 from tutor.tutoring.engine import ENGINE_KEY
 from tutor.tutoring.exercises import difficulty_prior, verify_candidates
@@ -67,10 +68,12 @@ async def test_candidates_are_solved_and_matched() -> None:
     assert "wrong" in verdicts[1].reason and "duplicate" in verdicts[3].reason
 
 
-def test_difficulty_prior_is_monotone_on_the_logit_scale() -> None:
-    assert difficulty_prior(0.5) == 0.0
-    assert difficulty_prior(0.1) < 0 < difficulty_prior(0.9)
-    assert difficulty_prior(0.0) > -4 and difficulty_prior(1.0) < 4
+def test_difficulty_prior_is_monotone_and_means_a_typical_learner_s_p_correct() -> None:
+    # difficulty d in [0, 1] asks for items a typical learner answers right with P = 1 - d
+    assert difficulty_prior(0.1) < difficulty_prior(0.5) < difficulty_prior(0.9)
+    assert typical_p_correct(difficulty_prior(0.3)) == pytest.approx(0.7, abs=1e-3)
+    assert typical_p_correct(difficulty_prior(0.5)) == pytest.approx(0.5, abs=1e-3)
+    assert difficulty_prior(0.0) >= -6 and difficulty_prior(1.0) <= 6
 
 
 async def test_teacher_gets_only_verified_items_into_the_bank(
@@ -152,3 +155,26 @@ async def test_template_engine_needs_no_model_and_stores_verified_items(
     stored = list(await session.scalars(select(Item).where(Item.origin == "template")))
     assert len(stored) == 3 and all(i.school_id == world.school.id for i in stored)
     assert client.app.state.get(ENGINE_KEY) is None  # the template path never built the model engine
+
+
+async def test_template_items_follow_the_target_p_correct(
+    client: AsyncTestClient[Litestar], world: World, settings: Settings, kp: str
+) -> None:
+    # difficulty 0 used to give a mean of -2.46 logits on one point and +1.46 on another
+    means = {}
+    for target in (0.4, 0.85):
+        body = {"knowledge_point": kp, "count": 4, "engine": "template", "target_p_correct": target}
+        response = await client.post(
+            "/v1/exercises/generate", json=body, headers=auth_headers(settings, world.admin)
+        )
+        assert response.status_code == 201, response.text
+        out = response.json()
+        assert out["target_p_correct"] == target
+        items = out["items"]
+        assert all(0.0 < i["typical_p_correct"] < 1.0 for i in items)
+        means[target] = (
+            sum(i["difficulty_prior"] for i in items) / len(items),
+            sum(i["typical_p_correct"] for i in items) / len(items),
+        )
+    assert means[0.85][0] < means[0.4][0]  # an easier target gives easier items
+    assert means[0.85][1] > means[0.4][1]

@@ -3,7 +3,7 @@ the analytics aggregates all move together, on a real PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -123,7 +123,7 @@ async def test_wrong_answer_moves_difficulty_files_the_book_and_counts(
     assert body["is_correct"] is False
 
 
-async def test_correct_re_practice_when_due_clears_the_book_and_resets_streak(
+async def test_correct_re_practices_walk_the_ladder_then_clear_the_book_and_reset_streak(
     client: AsyncTestClient,  # type: ignore[type-arg]
     session: AsyncSession,
     settings: Settings,
@@ -138,12 +138,14 @@ async def test_correct_re_practice_when_due_clears_the_book_and_resets_streak(
     assert entry is not None
     assert entry.cleared_at is None
 
-    entry.due_at = entry.due_at - timedelta(days=2)  # a day later, it is due
-    await session.commit()
-    await _answer(client, headers, item_id, "5")
-    entry = await session.get(WrongAnswerEntry, (learner, item_id), populate_existing=True)
-    assert entry is not None
-    assert entry.cleared_at is not None
+    for stage in range(1, 6):  # one correct due re-practice per step of the 1/3/7/14/30-day ladder
+        entry.due_at = datetime.now(UTC) - timedelta(hours=1)
+        await session.commit()
+        await _answer(client, headers, item_id, "5")
+        entry = await session.get(WrongAnswerEntry, (learner, item_id), populate_existing=True)
+        assert entry is not None
+        assert entry.stage == stage
+        assert (entry.cleared_at is not None) == (stage == 5)
     stats = await session.get(LearnerKpStats, (learner, "lin.one_step"), populate_existing=True)
     assert stats is not None
     assert stats.wrong_streak == 0

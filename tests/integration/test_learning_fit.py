@@ -97,13 +97,20 @@ async def test_fit_stores_a_version_close_to_the_truth_and_attempts_use_it(
     assert [o.kp_code for o in outcomes] == ["lin.one_step"]
     fitted = outcomes[0]
     assert fitted.params is not None
-    assert fitted.n_observations == 150 * 12
+    # every fifth learner is held out and scores the fit against the defaults in force
+    assert fitted.n_sequences == 120
+    assert fitted.n_observations + fitted.heldout_observations == 150 * 12
+    assert fitted.active, fitted.reasons
+    assert fitted.heldout_ll is not None and fitted.baseline_ll is not None
+    assert fitted.heldout_ll > fitted.baseline_ll
     assert fitted.params.learn == pytest.approx(TRUTH.learn, abs=0.07)
     assert fitted.params.slip == pytest.approx(TRUTH.slip, abs=0.07)
     assert fitted.params.guess == pytest.approx(TRUTH.guess, abs=0.1)
     stored = (await session.scalars(select(BKTParamVersion))).one()
     assert stored.id == fitted.version
     assert stored.method
+    assert stored.active
+    assert stored.heldout_ll == pytest.approx(fitted.heldout_ll)
 
     response = await client.post(
         "/v1/attempts",
@@ -160,5 +167,61 @@ def test_cli_fit_mastery_reports_per_point(
         result = CliRunner().invoke(main, ["recalibrate-items"])
         assert result.exit_code == 0, result.output
         assert "Recalibrated 0 items" in result.output
+    finally:
+        get_settings.cache_clear()
+
+
+async def test_implausible_fit_is_stored_inactive_with_its_reason_and_not_used(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    session: AsyncSession,
+    settings: Settings,
+    world: World,
+) -> None:
+    # nobody ever answers wrong: the optimum has slip at 0, an artefact that must not go live
+    await create_kp(session, "num.integers")
+    items = [await create_item(session, ["num.integers"], answer="5") for _ in range(3)]
+    await _simulate(session, world, items, [-9.0, -9.0, -9.0], learners=60, length=5)
+    outcomes = await fit_mastery(session)
+    await session.commit()
+    (fitted,) = outcomes
+    assert fitted.params is not None
+    assert not fitted.active
+    assert any(r.startswith("slip") for r in fitted.reasons), fitted.reasons
+    stored = (await session.scalars(select(BKTParamVersion))).one()
+    assert stored.active is False
+    assert stored.report is not None and stored.report["reasons"] == list(fitted.reasons)
+    response = await client.post(
+        "/v1/attempts",
+        json={"item_id": str(items[0].id), "answer": "5"},
+        headers=auth_headers(settings, world.students[0]),
+    )
+    assert response.status_code == 201
+    row = await session.get(Mastery, (world.students[0].id, "num.integers"))
+    assert row is not None
+    assert row.params_version is None  # still the defaults
+
+
+def test_cli_fit_mastery_prints_the_comparison_and_dry_run_stores_nothing(
+    db_url: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch, history: list[Item]
+) -> None:
+    from tutor.cli import main
+    from tutor.settings import get_settings
+
+    monkeypatch.setenv("TUTOR_DATABASE_URL", db_url)
+    monkeypatch.setenv("TUTOR_JWT_SECRET", "cli-secret-" + "x" * 32)
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        dry = CliRunner().invoke(main, ["fit-mastery", "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "in force:" in dry.output and "new:" in dry.output
+        assert "held-out answers" in dry.output
+        assert "dry run: nothing stored" in dry.output
+        real = CliRunner().invoke(main, ["fit-mastery"])
+        assert real.exit_code == 0, real.output
+        assert "activated" in real.output
+        again = CliRunner().invoke(main, ["fit-mastery"])  # now compared with the version in force
+        assert again.exit_code == 0, again.output
+        assert "version" in again.output
     finally:
         get_settings.cache_clear()

@@ -27,13 +27,14 @@ async def test_refit_job_fits_versions_and_rebuilds_mastery(db_url: str) -> None
         versions = conn.execute("SELECT count(*) FROM bkt_param_versions").fetchone()
         stale = conn.execute(
             "SELECT count(*) FROM mastery m WHERE m.params_version IS DISTINCT FROM "
-            "(SELECT max(v.id) FROM bkt_param_versions v WHERE v.kp_code = m.kp_code)"
+            "(SELECT max(v.id) FROM bkt_param_versions v WHERE v.kp_code = m.kp_code AND v.active)"
         ).fetchone()
     assert versions is not None and versions[0] > 0
-    assert stale == (0,)  # every mastery row was replayed with the newest fitted parameters
+    assert stale == (0,)  # every mastery row was replayed with the newest *active* fitted parameters
     queue = make_queue(db_url)
     await queue.connect()
     done = await queue.job(job.key)
     await queue.disconnect()
     assert done is not None and done.status == "complete", getattr(done, "error", None)
     assert done.result["knowledge_points_fitted"] > 0
+    assert 0 <= done.result["knowledge_points_activated"] <= done.result["knowledge_points_fitted"]

@@ -34,7 +34,9 @@ class AnalyticsController(Controller):
     tags = ("analytics",)
     guards = (requires_roles("teacher", "admin"),)
 
-    @get("/mastery", summary="Learners x knowledge points matrix of mastery (P(known), 90% interval)")
+    @get(
+        "/mastery", summary="Learners x knowledge points matrix of mastery (P(known), observations, mastered)"
+    )
     async def mastery(
         self, request: Req, db_session: AsyncSession, settings: Settings, class_id: UUID
     ) -> MasteryMatrixOut:

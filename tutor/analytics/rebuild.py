@@ -15,7 +15,9 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tutor.learning.bkt import is_mastered
 from tutor.learning.config import LearningConfig
+from tutor.learning.decay import decay_since
 from tutor.learning.irt import ItemParams, update_p_known_for_item
 from tutor.practice.params import kp_params, params_or_default
 
@@ -64,8 +66,8 @@ async def rebuild_aggregates(session: AsyncSession, config: LearningConfig) -> R
         await session.execute(text("SELECT id, difficulty, discrimination, calibration_attempts FROM items"))
     ).tuples():
         items[item_id] = ItemParams(min(max(b, -10.0), 10.0), min(max(a, 0.05), 5.0), max(n, 0))
-    # (p_known, n_observations, n_correct, mastered_at) per (learner, kp)
-    state: dict[tuple[UUID, str], tuple[float, int, int, datetime | None]] = {}
+    # (p_known, n_observations, n_correct, mastered_at, last practised) per (learner, kp)
+    state: dict[tuple[UUID, str], tuple[float, int, int, datetime | None, datetime | None]] = {}
     n_attempts = 0
     result = await session.stream(
         text(
@@ -80,11 +82,12 @@ async def rebuild_aggregates(session: AsyncSession, config: LearningConfig) -> R
         if not evidence:  # a re-submission right after its grade is practice (tutor.attempts.evidence)
             continue
         params = params_or_default(fitted, kp)[0]
-        p, n, c, mastered_at = state.get((learner_id, kp), (params.prior, 0, 0, None))
+        p, n, c, mastered_at, last_at = state.get((learner_id, kp), (params.prior, 0, 0, None, None))
+        p = decay_since(p, last_at, at, params)  # the same time decay as the attempt transaction
         p = update_p_known_for_item(p, bool(correct), params, items[item_id])
-        if mastered_at is None and p >= config.mastery_threshold:
+        if mastered_at is None and is_mastered(p, config.mastery_threshold, params):
             mastered_at = at
-        state[(learner_id, kp)] = (p, n + 1, c + int(correct), mastered_at)
+        state[(learner_id, kp)] = (p, n + 1, c + int(correct), mastered_at, at)
     await session.execute(text("DELETE FROM mastery"))
     rows = [
         {
@@ -95,15 +98,16 @@ async def rebuild_aggregates(session: AsyncSession, config: LearningConfig) -> R
             "c": c,
             "version": params_or_default(fitted, kp)[1],
             "mastered_at": mastered_at,
+            "updated_at": last_at,
         }
-        for (learner_id, kp), (p, n, c, mastered_at) in state.items()
+        for (learner_id, kp), (p, n, c, mastered_at, last_at) in state.items()
     ]
     if rows:
         await session.execute(
             text(
                 "INSERT INTO mastery "
-                "(learner_id, kp_code, p_known, n_observations, n_correct, params_version) "
-                "VALUES (:learner_id, :kp_code, :p_known, :n, :c, :version)"
+                "(learner_id, kp_code, p_known, n_observations, n_correct, params_version, updated_at) "
+                "VALUES (:learner_id, :kp_code, :p_known, :n, :c, :version, :updated_at)"
             ),
             rows,
         )

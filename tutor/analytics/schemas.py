@@ -24,9 +24,10 @@ __all__ = [
 
 
 class MasteryCell(msgspec.Struct):
+    """``p_known`` is the probability that the learner knows the point; the credible interval that
+    used to sit beside it depended only on (p_known, n) and carried no information, so it was removed."""
+
     p_known: float
-    low: float
-    high: float
     n_observations: int
     mastered: bool
 
@@ -43,7 +44,6 @@ class MasteryMatrixOut(msgspec.Struct):
     class_id: UUID
     knowledge_points: list[str]
     mastery_threshold: float
-    interval_level: float
     learners: list[MasteryRow]
 
 

@@ -27,12 +27,12 @@ from tutor.analytics.schemas import (
     WeakPointOut,
     WeakPointsOut,
 )
+from tutor.learning.bkt import is_mastered
 from tutor.learning.config import LearningConfig
-from tutor.learning.mastery import mastery_intervals
+from tutor.practice.params import kp_params, params_or_default
 
-__all__ = ["INTERVAL_LEVEL", "alerts", "drifting_items", "mastery_matrix", "progress", "weak_points"]
+__all__ = ["alerts", "drifting_items", "mastery_matrix", "progress", "weak_points"]
 
-INTERVAL_LEVEL = 0.9
 
 CONSENTING_ENROLMENTS = (
     "(SELECT en.class_id, en.learner_id FROM enrolments en WHERE EXISTS (SELECT 1 FROM learner_consents lc "
@@ -64,24 +64,21 @@ async def mastery_matrix(session: AsyncSession, class_id: UUID, config: Learning
             {"cid": class_id},
         )
     ).all()
-    low, high = mastery_intervals([r[2] for r in rows], [r[3] for r in rows], INTERVAL_LEVEL)
     cells: dict[UUID, list[MasteryCell | None]] = {lid: [None] * len(kps) for lid, _ in learners}
-    for r, lo, hi in zip(rows, low, high, strict=True):
+    fitted = await kp_params(session)  # mastered is judged against each point's forgetting ceiling
+    for r in rows:
         learner_cells = cells.get(r[0])
         if learner_cells is None or r[1] not in column:
             continue
         learner_cells[column[r[1]]] = MasteryCell(
             p_known=round(r[2], 4),
-            low=round(float(lo), 4),
-            high=round(float(hi), 4),
             n_observations=r[3],
-            mastered=r[2] >= config.mastery_threshold,
+            mastered=is_mastered(r[2], config.mastery_threshold, params_or_default(fitted, r[1])[0]),
         )
     return MasteryMatrixOut(
         class_id=class_id,
         knowledge_points=kps,
         mastery_threshold=config.mastery_threshold,
-        interval_level=INTERVAL_LEVEL,
         learners=[
             MasteryRow(
                 learner_id=lid,

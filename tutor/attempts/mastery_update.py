@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.attempts.schemas import MasteryChange
 from tutor.db.models import Mastery
-from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, update_p_known
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams, is_mastered, update_p_known
+from tutor.learning.decay import decay_since
 
 __all__ = ["apply_bkt", "current_mastery"]
 
@@ -50,7 +51,7 @@ async def apply_bkt(
     now = datetime.now(UTC)
     for row in rows:
         kp_params, version = params.get(row.kp_code, (DEFAULT_BKT_PARAMS, None))
-        before = row.p_known
+        before = decay_since(row.p_known, row.updated_at, now, kp_params)  # faded since last practice
         row.p_known = update_p_known(before, correct, kp_params)
         row.n_observations += 1
         row.n_correct += int(correct)
@@ -61,7 +62,7 @@ async def apply_bkt(
                 knowledge_point=row.kp_code,
                 p_known_before=round(before, 6),
                 p_known=round(row.p_known, 6),
-                mastered=row.p_known >= mastery_threshold,
+                mastered=is_mastered(row.p_known, mastery_threshold, kp_params),
             )
         )
     return changes

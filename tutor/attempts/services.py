@@ -83,7 +83,7 @@ async def record_attempt(
 
     kp_codes = [kp.code for kp in item.knowledge_points]
     # learner model (tutor/practice): item-aware BKT parameters in; IRT, wrong-answer book, aggregates out
-    learner_model = await load_step(session, item, kp_codes)
+    learner_model = await load_step(session, item, kp_codes, learner_id=principal.id)
     if evidence.counts:
         changes = await apply_bkt(
             session,

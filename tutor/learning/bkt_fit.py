@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from tutor.learning.bkt import DEFAULT_BKT_PARAMS, BKTParams
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS, P_KNOWN_EPS, BKTParams
 from tutor.learning.irt import ItemParams, logit
 
 __all__ = ["BKTFit", "BKTFitError", "fit_bkt"]
@@ -167,7 +167,7 @@ def _refine_with_items(start: BKTParams, pairs: list[tuple[list[bool], list[Item
         mid = (u1 + u0) / 2.0
         e1 = 1.0 / (1.0 + np.exp(-(mid + a * (u1 - mid) - b)))
         e0 = 1.0 / (1.0 + np.exp(-(mid + a * (u0 - mid) - b)))
-        p = np.full(n_seq, prior)
+        p = np.full(n_seq, min(max(prior, P_KNOWN_EPS), 1.0 - P_KNOWN_EPS))
         total = 0.0
         for t in range(length):
             like1 = np.where(y[t] > 0.5, e1[t], 1.0 - e1[t])
@@ -176,7 +176,9 @@ def _refine_with_items(start: BKTParams, pairs: list[tuple[list[bool], list[Item
             total += float(np.sum(mask[t] * np.log(np.maximum(marginal, 1e-12))))
             post = p * like1 / np.maximum(marginal, 1e-12)
             post = np.where(mask[t] > 0, post, p)
-            p = post + (1.0 - post) * learn
+            # the same bounded belief as the online update (tutor.learning.bkt.P_KNOWN_EPS): in float64
+            # an unbounded p reaches exactly 1.0 and later wrong answers then carry no likelihood
+            p = np.clip(post + (1.0 - post) * learn, P_KNOWN_EPS, 1.0 - P_KNOWN_EPS)
         return -total
 
     x0 = np.array([start.prior, start.learn, start.guess, start.slip])

@@ -32,6 +32,13 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return int(_float(env, name, default, low, high))
 
 
+def _optional_int(env: Mapping[str, str], name: str, low: int, high: int) -> int | None:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    return _int(env, name, low, low, high)
+
+
 def _intervals(env: Mapping[str, str], name: str) -> tuple[int, ...]:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -52,7 +59,7 @@ class LearningConfig:
     review_share: float = 0.3
     recent_items: int = 20
     intervals_days: tuple[int, ...] = DEFAULT_INTERVALS_DAYS
-    clear_after: int = 1
+    clear_after: int | None = None
     drift_z: float = 3.0
     irt_k0: float = 0.4
     alert_stuck_streak: int = 3
@@ -67,7 +74,7 @@ class LearningConfig:
             review_share=_float(env, "TUTOR_REVIEW_SHARE", 0.3, 0.0, 1.0),
             recent_items=_int(env, "TUTOR_RECENT_ITEMS", 20, 0, 500),
             intervals_days=_intervals(env, "TUTOR_WRONG_BOOK_INTERVALS_DAYS"),
-            clear_after=_int(env, "TUTOR_WRONG_BOOK_CLEAR_AFTER", 1, 1, 10),
+            clear_after=_optional_int(env, "TUTOR_WRONG_BOOK_CLEAR_AFTER", 1, 10),
             drift_z=_float(env, "TUTOR_ITEM_DRIFT_Z", 3.0, 1.0, 10.0),
             irt_k0=_float(env, "TUTOR_IRT_STEP", 0.4, 0.01, 2.0),
             alert_stuck_streak=_int(env, "TUTOR_ALERT_STUCK_STREAK", 3, 2, 50),

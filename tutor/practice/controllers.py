@@ -37,9 +37,12 @@ class PracticeController(Controller):
         summary="My next exercise, and why it was chosen",
         description=(
             "Picks an item whose predicted P(correct) is nearest the class target (default 0.7), on a "
-            "knowledge point whose prerequisites are mastered and which is not mastered yet, avoiding "
-            "recently seen items and mixing in due items from the wrong-answer book. 404 when the bank "
-            "has nothing for this learner."
+            "knowledge point whose prerequisites are mastered and which is not mastered yet, never the "
+            "item just answered and avoiding recently seen ones (least recently seen first when all "
+            "were), mixing in due items from the wrong-answer book and spaced checks of mastered points "
+            "that decayed. After repeated wrong answers it steps back to a prerequisite or an easier "
+            "item; now and then it explores a not yet calibrated item near the target. The reason comes "
+            "in Chinese and English. 404 when the bank has nothing for this learner."
         ),
     )
     async def get_next(self, request: Req, db_session: AsyncSession, settings: Settings) -> NextExerciseOut:

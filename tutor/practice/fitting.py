@@ -2,14 +2,16 @@
 
 Both read every relevant attempt once, in (learner, time) order, hand plain values to the pure fitters
 in `tutor.learning`, and store the result: a new `BKTParamVersion` row per fitted point (older
-versions stay for audit and rollback), new difficulty/discrimination on ``items``.
+versions stay for audit and rollback; only a reviewed one is active), new difficulty/discrimination
+on ``items``.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from uuid import UUID
@@ -22,14 +24,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tutor.db.models import Item
 from tutor.db.models.learning import BKTParamVersion, ItemCalibration
 from tutor.learning.bkt import BKTParams
-from tutor.learning.bkt_fit import BKTFitError, fit_bkt
+from tutor.learning.bkt_em import Sequences, fit_em, fit_half_life, log_likelihood
+from tutor.learning.decay import decay_since
+from tutor.learning.fit_review import review_fit
 from tutor.learning.irt import ItemParams, predict_correct, update_p_known_for_item
 from tutor.learning.irt_fit import ItemObservation, recalibrate_items
 from tutor.practice.params import kp_params, params_or_default
 
 __all__ = ["FIT_METHOD", "FitOutcome", "RecalibrationOutcome", "fit_mastery", "recalibrate_item_bank"]
 
-FIT_METHOD = "hmmlearn-em+item-aware-mle"
+FIT_METHOD = "numpy-em+forgets+items"
+HOLDOUT_EVERY = 5
+"""Every fifth learner (in id order) is held out of the fit and scores it against the parameters in force."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,14 @@ class FitOutcome:
     n_observations: int
     log_likelihood: float | None
     skipped: str | None = None
+    active: bool = False
+    reasons: tuple[str, ...] = ()
+    heldout_ll: float | None = None
+    baseline_ll: float | None = None
+    baseline: BKTParams | None = None
+    heldout_observations: int = 0
+    in_sample: bool = False
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,59 +68,137 @@ def _item(b: float, a: float, n: int) -> ItemParams:
     return ItemParams(min(max(b, -10.0), 10.0), min(max(a, 0.05), 5.0), max(n, 0))
 
 
+Learner = tuple[list[bool], list[ItemParams], list[float]]
+"""One learner's answers on one point: correct?, the item's parameters, days since the previous one."""
+
+
+def fit_and_review(
+    kp: str, per_learner: list[Learner], baseline: BKTParams, min_observations: int, *, forgets: bool = True
+) -> tuple[FitOutcome, BKTParams | None]:
+    """Fit on the training learners, score new and baseline on the held-out ones (pure, runs in a thread)."""
+    started = time.perf_counter()
+    n_obs = sum(len(x[0]) for x in per_learner)
+    if n_obs < min_observations:
+        reason = f"need at least {min_observations} answers to fit BKT, got {n_obs}"
+        return FitOutcome(kp, None, None, len(per_learner), n_obs, None, skipped=reason), None
+    held = [x for i, x in enumerate(per_learner) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
+    in_sample = len(per_learner) < HOLDOUT_EVERY or not held
+    train = (
+        per_learner
+        if in_sample
+        else [x for i, x in enumerate(per_learner) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
+    )
+    data = Sequences.build([x[0] for x in train], [x[1] for x in train], [x[2] for x in train])
+    fit = fit_em(data, forgets=forgets)
+    if forgets:
+        fit = replace(fit, params=fit_half_life(data, fit.params))
+    else:  # the classic model: no forgetting per attempt nor with time
+        fit = replace(
+            fit, params=replace(fit.params, half_life_days=0.0)
+        )  # the time decay, from the timestamps
+    scored = (
+        data
+        if in_sample
+        else Sequences.build([x[0] for x in held], [x[1] for x in held], [x[2] for x in held])
+    )
+    n_scored = max(scored.n_observations, 1)
+    review = review_fit(
+        fit.params,
+        log_likelihood(scored, fit.params) / n_scored,
+        log_likelihood(scored, baseline) / n_scored,
+        scored.n_observations,
+        in_sample=in_sample,
+    )
+    outcome = FitOutcome(
+        kp,
+        None,
+        fit.params,
+        fit.n_sequences,
+        fit.n_observations,
+        fit.log_likelihood,
+        active=review.activate,
+        reasons=review.reasons,
+        heldout_ll=review.heldout_ll,
+        baseline_ll=review.baseline_ll,
+        baseline=baseline,
+        heldout_observations=review.heldout_observations,
+        in_sample=in_sample,
+        seconds=time.perf_counter() - started,
+    )
+    return outcome, fit.params
+
+
 async def fit_mastery(
-    session: AsyncSession, *, kp_codes: list[str] | None = None, min_observations: int = 50
+    session: AsyncSession,
+    *,
+    kp_codes: list[str] | None = None,
+    min_observations: int = 50,
+    dry_run: bool = False,
 ) -> list[FitOutcome]:
-    """Fit and store a new parameter version for every knowledge point with enough answers."""
+    """Fit, review and (unless ``dry_run``) store a version for every knowledge point with enough answers.
+
+    A version is stored either way (older versions stay for audit and rollback) but only one that is
+    plausible and not worse on held-out learners than the parameters in force becomes active
+    (`tutor.learning.fit_review`); the outcome says why not.
+    """
     where = "WHERE ikp.kp_code = ANY(:kps) " if kp_codes else ""
     result = await session.stream(
         text(
-            "SELECT ikp.kp_code, a.learner_id, a.is_correct, i.difficulty, i.discrimination, "
+            "SELECT ikp.kp_code, a.learner_id, a.is_correct, a.created_at, i.difficulty, i.discrimination, "
             "i.calibration_attempts FROM attempts a "
             "JOIN item_knowledge_points ikp ON ikp.item_id = a.item_id JOIN items i ON i.id = a.item_id "
             f"{where}ORDER BY ikp.kp_code, a.learner_id, a.created_at, a.id"
         ),
         {"kps": kp_codes} if kp_codes else {},
     )
-    sequences: dict[str, dict[UUID, tuple[list[bool], list[ItemParams]]]] = defaultdict(dict)
-    async for kp, learner, correct, b, a, n in result:
-        seq = sequences[kp].setdefault(learner, ([], []))
+    sequences: dict[str, dict[UUID, Learner]] = defaultdict(dict)
+    previous: dict[tuple[str, UUID], datetime] = {}
+    async for kp, learner, correct, at, b, a, n in result:
+        seq = sequences[kp].setdefault(learner, ([], [], []))
         seq[0].append(bool(correct))
         seq[1].append(_item(b, a, n))
+        before = previous.get((kp, learner))
+        seq[2].append(0.0 if before is None else max((at - before).total_seconds(), 0.0) / 86400.0)
+        previous[(kp, learner)] = at
+    in_force = await kp_params(session)
     outcomes: list[FitOutcome] = []
     for kp in sorted(set(kp_codes or []) | set(sequences)):
-        per_learner = list(sequences.get(kp, {}).values())
-        n_obs = sum(len(s) for s, _ in per_learner)
-        try:
-            fit = await anyio.to_thread.run_sync(
-                partial(
-                    fit_bkt,
-                    [s for s, _ in per_learner],
-                    items=[i for _, i in per_learner],
-                    min_observations=min_observations,
-                )
-            )
-        except BKTFitError as exc:
-            outcomes.append(FitOutcome(kp, None, None, len(per_learner), n_obs, None, skipped=str(exc)))
+        per_learner = [v for _, v in sorted(sequences.get(kp, {}).items())]
+        baseline = params_or_default(in_force, kp)[0]
+        outcome, params = await anyio.to_thread.run_sync(
+            partial(fit_and_review, kp, per_learner, baseline, min_observations)
+        )
+        if params is None or dry_run:
+            outcomes.append(outcome)
             continue
         version = await session.scalar(
             insert(BKTParamVersion)
             .values(
                 kp_code=kp,
-                prior=fit.params.prior,
-                learn=fit.params.learn,
-                guess=fit.params.guess,
-                slip=fit.params.slip,
-                n_sequences=fit.n_sequences,
-                n_observations=fit.n_observations,
-                log_likelihood=fit.log_likelihood,
+                prior=params.prior,
+                learn=params.learn,
+                guess=params.guess,
+                slip=params.slip,
+                forget=params.forget,
+                half_life_days=params.half_life_days,
+                n_sequences=outcome.n_sequences,
+                n_observations=outcome.n_observations,
+                log_likelihood=outcome.log_likelihood,
                 method=FIT_METHOD,
+                active=outcome.active,
+                heldout_ll=outcome.heldout_ll,
+                baseline_heldout_ll=outcome.baseline_ll,
+                report={
+                    "reasons": list(outcome.reasons),
+                    "heldout_observations": outcome.heldout_observations,
+                    "in_sample": outcome.in_sample,
+                    "baseline": asdict(baseline),
+                    "seconds": round(outcome.seconds, 4),
+                },
             )
             .returning(BKTParamVersion.id)
         )
-        outcomes.append(
-            FitOutcome(kp, version, fit.params, fit.n_sequences, fit.n_observations, fit.log_likelihood)
-        )
+        outcomes.append(replace(outcome, version=version))
     return outcomes
 
 
@@ -119,7 +211,7 @@ async def recalibrate_item_bank(session: AsyncSession) -> RecalibrationOutcome:
     fitted = await kp_params(session)
     result = await session.stream(
         text(
-            "SELECT a.learner_id, a.item_id, a.is_correct, i.difficulty, i.discrimination, "
+            "SELECT a.learner_id, a.item_id, a.is_correct, a.created_at, i.difficulty, i.discrimination, "
             "i.calibration_attempts, i.difficulty_prior, array_agg(ikp.kp_code ORDER BY ikp.kp_code) "
             "FROM attempts a "
             "JOIN items i ON i.id = a.item_id JOIN item_knowledge_points ikp ON ikp.item_id = a.item_id "
@@ -130,10 +222,15 @@ async def recalibrate_item_bank(session: AsyncSession) -> RecalibrationOutcome:
     priors: dict[Hashable, ItemParams] = {}
     current: dict[Hashable, ItemParams] = {}
     state: dict[str, float] = {}
+    last_at: dict[str, datetime] = {}
     learner: UUID | None = None
-    async for learner_id, item_id, correct, b, a, n, b_prior, kps in result:
+    async for learner_id, item_id, correct, at, b, a, n, b_prior, kps in result:
         if learner_id != learner:
-            learner, state = learner_id, {}
+            learner, state, last_at = learner_id, {}, {}
+        for kp in kps:  # the same time decay as the attempt transaction
+            if kp in state:
+                state[kp] = decay_since(state[kp], last_at.get(kp), at, params_or_default(fitted, kp)[0])
+            last_at[kp] = at
         item = current.setdefault(item_id, _item(b, a, n))
         priors.setdefault(item_id, _item(b_prior, 1.0, 0))
         best: tuple[float, str] | None = None

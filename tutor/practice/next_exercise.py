@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -20,9 +21,12 @@ from tutor.db.models import (
     SchoolClass,
     item_knowledge_points,
 )
-from tutor.db.models.learning import WrongAnswerEntry
+from tutor.db.models.learning import LearnerAbility, LearnerKpStats, WrongAnswerEntry
 from tutor.errors import NotFoundError
 from tutor.items.schemas import item_out
+from tutor.learning.ability import for_learner
+from tutor.learning.bkt import DEFAULT_BKT_PARAMS
+from tutor.learning.decay import decay_since, needs_mastery_check
 from tutor.learning.irt import ItemParams
 from tutor.learning.selection import Candidate, DueReview, LearnerState, PickReason, select_next
 from tutor.practice.attempt_step import learning_config
@@ -30,16 +34,47 @@ from tutor.practice.params import kp_params
 from tutor.practice.schemas import NextExerciseOut, PickReasonOut
 from tutor.settings import Settings
 
-__all__ = ["MAX_CANDIDATES", "next_exercise"]
+__all__ = ["HISTORY_ATTEMPTS", "MAX_CANDIDATES", "next_exercise"]
 
 MAX_CANDIDATES = 5000
 """Upper bound on items considered per request (keeps the route fast on a huge bank)."""
 
-_EXPLANATIONS = {
-    PickReason.REVIEW_DUE: "A question from your wrong-answer book is due for another try.",
-    PickReason.READY_TO_LEARN: "You are ready for this topic: its prerequisites are mastered.",
-    PickReason.PREREQUISITE_GAPS: "This topic still needs practice before the ones that build on it.",
-    PickReason.MAINTENANCE: "You have mastered every topic available: a little revision keeps it fresh.",
+HISTORY_ATTEMPTS = 200
+"""Latest attempts read per request: the recent window, the item just answered, least-recently-seen order."""
+
+_EXPLANATIONS: dict[PickReason, tuple[str, str]] = {
+    PickReason.REVIEW_DUE: (
+        "错题本里的一道题到了再练的时间。",
+        "A question from your wrong-answer book is due for another try.",
+    ),
+    PickReason.MASTERY_CHECK: (
+        "你已经掌握了这个知识点，但有一段时间没练了：做一道题检查一下是否还记得。",
+        "You mastered this topic a while ago: a quick check that it has stuck.",
+    ),
+    PickReason.READY_TO_LEARN: (
+        "你已经准备好学习这个知识点：它的先修知识都已掌握。",
+        "You are ready for this topic: its prerequisites are mastered.",
+    ),
+    PickReason.PREREQUISITE_GAPS: (
+        "这个知识点还需要练习，后面的内容要用到它。",
+        "This topic still needs practice before the ones that build on it.",
+    ),
+    PickReason.MAINTENANCE: (
+        "你已经掌握了所有可学的知识点：适当复习能让它们保持熟练。",
+        "You have mastered every topic available: a little revision keeps it fresh.",
+    ),
+    PickReason.REMEDIATION_PREREQUISITE: (
+        "刚才连续几题没做对：先回顾一下它所依赖的基础知识。",
+        "The last few answers were wrong: first a step back to the topic this one builds on.",
+    ),
+    PickReason.REMEDIATION_EASIER: (
+        "刚才连续几题没做对：先做一道简单一些的题。",
+        "The last few answers were wrong: an easier question on the same topic first.",
+    ),
+    PickReason.EXPLORATION: (
+        "这道题难度合适，而且我们还在了解它的难度：你的答案能帮助改进题库。",
+        "This question suits your level and is new to the bank: your answer helps calibrate it.",
+    ),
 }
 
 
@@ -81,24 +116,60 @@ async def next_exercise(
     config = learning_config(settings)
     now = datetime.now(UTC)
     learner_id = principal.id
-    p_known = dict(
+    fitted = {code: params for code, (params, _) in (await kp_params(session)).items()}
+    stored = (
+        await session.execute(
+            select(Mastery.kp_code, Mastery.p_known, Mastery.updated_at).where(
+                Mastery.learner_id == learner_id
+            )
+        )
+    ).tuples()
+    p_known: dict[str, float] = {}
+    checks: set[str] = set()
+    for code, p, at in stored:  # mastery as of now: faded for the time since the last practice
+        params = fitted.get(code, DEFAULT_BKT_PARAMS)
+        shown = decay_since(p, at, now, params)
+        p_known[code] = shown
+        if needs_mastery_check(p, shown, config.mastery_threshold, params):
+            checks.add(code)
+    history = (
         (
             await session.execute(
-                select(Mastery.kp_code, Mastery.p_known).where(Mastery.learner_id == learner_id)
+                select(Attempt.item_id, Attempt.created_at)
+                .where(Attempt.learner_id == learner_id)
+                .order_by(desc(Attempt.created_at), desc(Attempt.id))
+                .limit(HISTORY_ATTEMPTS)
             )
         )
         .tuples()
         .all()
     )
-    recent = frozenset(
+    last_seen: dict[Hashable, datetime] = {}
+    for item_id, at in history:
+        last_seen.setdefault(item_id, at)
+    recent = frozenset(list(last_seen)[: config.recent_items])
+    last_item = history[0][0] if history else None
+    last_kps: tuple[str, ...] = ()
+    if last_item is not None:
+        last_kps = tuple(
+            (
+                await session.scalars(
+                    select(item_knowledge_points.c.kp_code).where(
+                        item_knowledge_points.c.item_id == last_item
+                    )
+                )
+            ).all()
+        )
+    streaks = dict(
         (
-            await session.scalars(
-                select(Attempt.item_id)
-                .where(Attempt.learner_id == learner_id)
-                .order_by(desc(Attempt.created_at))
-                .limit(config.recent_items)
+            await session.execute(
+                select(LearnerKpStats.kp_code, LearnerKpStats.wrong_streak).where(
+                    LearnerKpStats.learner_id == learner_id, LearnerKpStats.wrong_streak > 0
+                )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     due = [
         DueReview(item_id, due_at)
@@ -118,13 +189,26 @@ async def next_exercise(
     prerequisites: dict[str, list[str]] = defaultdict(list)
     for code, requires in (await session.execute(select(Prerequisite.code, Prerequisite.requires))).tuples():
         prerequisites[code].append(requires)
-    candidates = await _candidates(session, principal)
-    fitted = {code: params for code, (params, _) in (await kp_params(session)).items()}
+    ability = await session.get(LearnerAbility, learner_id)
+    theta = 0.0 if ability is None else ability.theta
+    candidates = [  # each item as this learner meets it (tutor.learning.ability)
+        Candidate(c.item_id, c.knowledge_points, for_learner(c.item, theta))
+        for c in await _candidates(session, principal)
+    ]
     target = await _class_target(session, learner_id)
     selection = config.selection(target)
     pick = select_next(
         candidates,
-        LearnerState(p_known=p_known, recent_items=recent, due_reviews=due),
+        LearnerState(
+            p_known=p_known,
+            recent_items=recent,
+            due_reviews=due,
+            last_item=last_item,
+            last_knowledge_points=last_kps,
+            last_seen=last_seen,
+            wrong_streak=streaks,
+            mastery_checks=frozenset(checks),
+        ),
         prerequisites,
         now,
         kp_params=fitted,
@@ -143,6 +227,8 @@ async def next_exercise(
             knowledge_point=pick.knowledge_point,
             predicted_p_correct=round(pick.predicted_p_correct, 4),
             target_p_correct=selection.target,
-            explanation=_EXPLANATIONS[pick.reason],
+            explanation=_EXPLANATIONS[pick.reason][1],
+            explanation_zh=_EXPLANATIONS[pick.reason][0],
+            explanation_en=_EXPLANATIONS[pick.reason][1],
         ),
     )

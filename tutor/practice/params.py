@@ -18,9 +18,11 @@ __all__ = ["item_params", "kp_params"]
 async def kp_params(
     session: AsyncSession, kp_codes: Iterable[str] | None = None
 ) -> dict[str, tuple[BKTParams, int | None]]:
-    """``{kp_code: (params, version)}``; points never fitted are absent (callers use the defaults)."""
+    """``{kp_code: (params, version)}`` of the newest active version; points without one are absent
+    (callers use the defaults)."""
     query = (
         select(BKTParamVersion)
+        .where(BKTParamVersion.active.is_(True))
         .distinct(BKTParamVersion.kp_code)
         .order_by(BKTParamVersion.kp_code, BKTParamVersion.id.desc())
     )
@@ -31,7 +33,18 @@ async def kp_params(
         query = query.where(BKTParamVersion.kp_code.in_(codes))
     rows = (await session.scalars(query)).all()
     return {
-        r.kp_code: (BKTParams(prior=r.prior, learn=r.learn, guess=r.guess, slip=r.slip), r.id) for r in rows
+        r.kp_code: (
+            BKTParams(
+                prior=r.prior,
+                learn=r.learn,
+                guess=r.guess,
+                slip=r.slip,
+                forget=r.forget,
+                half_life_days=r.half_life_days,
+            ),
+            r.id,
+        )
+        for r in rows
     }
 
 

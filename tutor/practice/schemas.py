@@ -14,11 +14,23 @@ __all__ = ["NextExerciseOut", "PickReasonOut", "WrongAnswerOut"]
 
 
 class PickReasonOut(msgspec.Struct):
-    code: Literal["review_due", "ready_to_learn", "prerequisite_gaps", "maintenance"]
+    code: Literal[
+        "review_due",
+        "mastery_check",
+        "ready_to_learn",
+        "prerequisite_gaps",
+        "maintenance",
+        "remediation_prerequisite",
+        "remediation_easier",
+        "exploration",
+    ]
     knowledge_point: str
     predicted_p_correct: float
     target_p_correct: float
     explanation: str
+    """English, for older clients; ``explanation_zh`` and ``explanation_en`` in the learner's language."""
+    explanation_zh: str
+    explanation_en: str
 
 
 class NextExerciseOut(msgspec.Struct):

@@ -7,7 +7,6 @@ difficulty prior from the requested target difficulty.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import msgspec
@@ -25,6 +24,7 @@ from tutor.audit.kinds import MODEL_OUTPUT_EXERCISE
 from tutor.auth.principal import Principal
 from tutor.db.models import Item, KnowledgePoint
 from tutor.errors import NotFoundError, TutorError
+from tutor.learning.difficulty import difficulty_for_target
 from tutor.math.grading import grade_answer
 from tutor.math.sandbox import run_sandboxed
 from tutor.math.solver import solve_problem
@@ -51,9 +51,10 @@ class CandidateVerdict(msgspec.Struct, frozen=True):
 
 
 def difficulty_prior(target: float) -> float:
-    """Target difficulty in [0, 1] -> IRT ``b`` on the learner-ability logit scale (0.5 -> 0)."""
-    p = min(max(target, 0.02), 0.98)
-    return round(math.log(p / (1 - p)), 3)
+    """Requested difficulty in [0, 1] (= 1 - target P(correct) for a typical learner) -> the item's
+    point-relative logit ``b`` (one scale across the API: `tutor.learning.difficulty`)."""
+    p = min(max(1.0 - target, 0.02), 0.98)
+    return difficulty_for_target(p)
 
 
 async def verify_candidates(candidates: Sequence[GeneratedExercise]) -> list[CandidateVerdict]:
@@ -109,7 +110,7 @@ async def generate_with_llm(
     [result] = await engine.generate([GenerationRequest(prompt=prompt.text, params=params)])
     candidates = parse_exercises(result.text, limit=count)
     verdicts = await verify_candidates(candidates)
-    prior = difficulty_prior(data.difficulty)
+    prior = difficulty_for_target(data.target)
     kept: list[Item] = []
     for verdict in verdicts:
         if not verdict.kept or verdict.answer is None or verdict.answer_kind is None:
@@ -154,4 +155,5 @@ async def generate_with_llm(
         items=[generated_item_out(i) for i in kept],
         rejected=len(verdicts) - len(kept),
         provenance=provenance,
+        target_p_correct=data.target,
     )

@@ -10,6 +10,7 @@ import msgspec
 
 from adapters.llm import GenerationParams
 from tutor.db.models import Item
+from tutor.learning.difficulty import typical_p_correct
 
 __all__ = [
     "CheckedSolutionOut",
@@ -143,10 +144,18 @@ class TurnApprovalOut(msgspec.Struct, kw_only=True):
 class ExerciseGenerateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     knowledge_point: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     difficulty: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 0.5
+    """1 - target P(correct) for a typical learner (kept for older clients; see ``target_p_correct``)."""
+    target_p_correct: Annotated[float, msgspec.Meta(ge=0.05, le=0.95)] | None = None
+    """P(correct) a typical learner should have on the items; overrides ``difficulty`` when given."""
     count: Annotated[int, msgspec.Meta(ge=1, le=50)] = 3
     engine: Literal["template", "llm"] = "template"
     lang: Lang = "zh"
     params: GenerationParams | None = None
+
+    @property
+    def target(self) -> float:
+        """The requested target P(correct) for a typical learner (one scale: `tutor.learning.difficulty`)."""
+        return self.target_p_correct if self.target_p_correct is not None else 1.0 - self.difficulty
 
 
 class GeneratedItemOut(msgspec.Struct, kw_only=True):
@@ -155,6 +164,9 @@ class GeneratedItemOut(msgspec.Struct, kw_only=True):
     answer: str
     answer_kind: str
     difficulty_prior: float
+    """Point-relative logit (0 = the knowledge point's average item)."""
+    typical_p_correct: float
+    """P(correct) a typical learner is predicted to have on it (same scale as ``target_p_correct``)."""
     origin: str
     verified: bool
     """True once the item may be served to learners (a service key's items wait for a teacher)."""
@@ -168,6 +180,7 @@ def generated_item_out(item: Item) -> GeneratedItemOut:
         answer=item.answer,
         answer_kind=item.answer_kind,
         difficulty_prior=item.difficulty_prior,
+        typical_p_correct=round(typical_p_correct(item.difficulty), 4),
         origin=item.origin,
         verified=item.verified,
         review_status=item.review_status,
@@ -180,4 +193,5 @@ class ExerciseGenerateResponse(msgspec.Struct, kw_only=True):
     requested: int
     items: list[GeneratedItemOut]
     rejected: int
+    target_p_correct: float | None = None
     provenance: ModelProvenance | None = None

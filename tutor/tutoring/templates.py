@@ -7,15 +7,16 @@ module runs them in the math sandbox and stores the items the same way the model
 
 from __future__ import annotations
 
+from msgspec.structs import replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.audit.ai_content import record_generated_items
 from tutor.auth.principal import Principal
 from tutor.db.models import Item, KnowledgePoint
 from tutor.errors import NotFoundError
+from tutor.learning.difficulty import difficulty_for_target, relative_to_point
 from tutor.math.sandbox import run_sandboxed
-from tutor.math.templates import GeneratedItem, generate_items
-from tutor.tutoring.exercises import difficulty_prior
+from tutor.math.templates import MAX_COUNT, GeneratedItem, generate_items
 from tutor.tutoring.schemas import ExerciseGenerateRequest, ExerciseGenerateResponse, generated_item_out
 
 __all__ = ["generate_with_templates"]
@@ -24,13 +25,19 @@ __all__ = ["generate_with_templates"]
 async def generate_with_templates(
     session: AsyncSession, principal: Principal, data: ExerciseGenerateRequest
 ) -> ExerciseGenerateResponse:
-    """``count`` engine-verified items near the target difficulty, added to the school's bank."""
+    """``count`` engine-verified items nearest the target P(correct) for a typical learner, added to the
+    school's bank with their difficulty on the point-relative scale (`tutor.learning.difficulty`)."""
     kp = await session.get(KnowledgePoint, data.knowledge_point)
     if kp is None:
         raise NotFoundError(f"Unknown knowledge point {data.knowledge_point!r}.", field="knowledge_point")
-    made: list[GeneratedItem] = await run_sandboxed(
-        generate_items, kp.code, data.count, None, difficulty_prior(data.difficulty)
+    # a pool across all levels, put on the point-relative scale, then the items nearest the target
+    pool: list[GeneratedItem] = await run_sandboxed(
+        generate_items, kp.code, min(max(3 * data.count, 12), MAX_COUNT), None, None
     )
+    relative = relative_to_point([g.difficulty_prior for g in pool])
+    wanted = difficulty_for_target(data.target)
+    ranked = sorted(zip(relative, range(len(pool)), strict=True), key=lambda r: (abs(r[0] - wanted), r[1]))
+    made = [replace(pool[i], difficulty_prior=round(b, 4)) for b, i in ranked[: data.count]]
     items = [
         Item(
             stem_latex=g.stem_latex,
@@ -56,7 +63,7 @@ async def generate_with_templates(
         principal,
         engine="template",
         knowledge_point=kp.code,
-        parameters={"count": data.count, "difficulty": data.difficulty, "lang": data.lang},
+        parameters={"count": data.count, "target_p_correct": data.target, "lang": data.lang},
         items=items,
     )
     return ExerciseGenerateResponse(
@@ -65,4 +72,5 @@ async def generate_with_templates(
         requested=data.count,
         items=[generated_item_out(i) for i in items],
         rejected=0,
+        target_p_correct=data.target,
     )

@@ -22,10 +22,24 @@ def test_correct_answer_without_entry_needs_none() -> None:
     assert on_attempt(None, True, T0) is None
 
 
-def test_correct_re_practice_when_due_clears() -> None:
+def test_default_ladder_is_walked_to_the_30_day_step_before_clearing() -> None:
+    # clear_after=1 used to clear every entry on its first 1-day re-practice
+    entry = open_entry(T0)
+    at = T0
+    for days in (3, 7, 14, 30):
+        at = entry.due_at
+        step = on_attempt(entry, True, at)
+        assert step is not None and step.open
+        assert step.due_at - at == timedelta(days=days)
+        entry = step
+    cleared = on_attempt(entry, True, entry.due_at)
+    assert cleared is not None and not cleared.open
+
+
+def test_correct_re_practice_when_due_clears_with_clear_after_one() -> None:
     entry = open_entry(T0)
     later = T0 + timedelta(days=2)
-    cleared = on_attempt(entry, True, later)
+    cleared = on_attempt(entry, True, later, SpacingConfig(clear_after=1))
     assert cleared is not None
     assert cleared.cleared_at == later
     assert not cleared.open

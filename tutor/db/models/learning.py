@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tutor.db.base import PlainBase
@@ -26,6 +27,7 @@ from tutor.db.base import PlainBase
 __all__ = [
     "BKTParamVersion",
     "ItemCalibration",
+    "LearnerAbility",
     "LearnerDailyActivity",
     "LearnerDailyStats",
     "LearnerKpStats",
@@ -37,7 +39,7 @@ MAX_TALLY_ANSWER_CHARS = 200
 
 
 class BKTParamVersion(PlainBase):
-    """One fit of one knowledge point's BKT parameters; the newest row per point is in force."""
+    """One fit of one knowledge point's BKT parameters; the newest *active* row per point is in force."""
 
     __tablename__ = "bkt_param_versions"
     __table_args__ = (
@@ -46,7 +48,11 @@ class BKTParamVersion(PlainBase):
             " AND slip BETWEEN 0 AND 1",
             name="probabilities",
         ),
+        CheckConstraint(
+            "forget BETWEEN 0 AND 1 AND half_life_days BETWEEN 0 AND 3650", name="forget_half_life"
+        ),
         Index("ix_bkt_param_versions_kp_latest", "kp_code", text("id DESC")),
+        Index("ix_bkt_param_versions_kp_active", "kp_code", text("id DESC"), postgresql_where=text("active")),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
@@ -55,6 +61,15 @@ class BKTParamVersion(PlainBase):
     learn: Mapped[float]
     guess: Mapped[float]
     slip: Mapped[float]
+    forget: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    half_life_days: Mapped[float] = mapped_column(default=30.0, server_default="30")
+    active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    """In force (the newest active version per point is used); a fit that fails review stays inactive."""
+    heldout_ll: Mapped[float | None]
+    """Mean log-likelihood per held-out answer under this version."""
+    baseline_heldout_ll: Mapped[float | None]
+    """The same for the parameters in force when it was fitted (the comparison behind ``active``)."""
+    report: Mapped[dict[str, object] | None] = mapped_column(JSONB)
     n_sequences: Mapped[int]
     n_observations: Mapped[int]
     log_likelihood: Mapped[float]
@@ -156,3 +171,15 @@ class WrongAnswerTally(PlainBase):
     answer: Mapped[str] = mapped_column(String(MAX_TALLY_ANSWER_CHARS), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LearnerAbility(PlainBase):
+    """One learner's general ability on the item-difficulty logit scale (`tutor.learning.ability`)."""
+
+    __tablename__ = "learner_ability"
+    __table_args__ = (CheckConstraint("theta BETWEEN -10 AND 10", name="theta_range"),)
+
+    learner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    theta: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    n_answers: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
