@@ -29,7 +29,7 @@ class SolveStepOut(msgspec.Struct, frozen=True):
     latex: str
     rule: str
     explanation: str
-    verdict: Literal["valid", "invalid", "unparseable"]
+    verdict: Literal["valid", "invalid", "unparseable", "explanation"]
 
 
 class SolveOut(msgspec.Struct, frozen=True):

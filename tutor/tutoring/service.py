@@ -106,7 +106,7 @@ async def solve_out_with_llm(state: State, principal: Principal, data: SolveIn) 
                 latex=s.text,
                 rule="model",
                 explanation=s.detail or "",
-                verdict="unparseable" if s.verdict == "unchecked" else s.verdict,
+                verdict="unparseable" if s.verdict == "unchecked" else s.verdict,  # never served
             )
             for s in answer.steps
         ],
