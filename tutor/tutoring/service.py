@@ -148,6 +148,7 @@ async def llm_hint(
             verdict={
                 "attempt": number,
                 "reveals_answer_or_empty": attempt.leaks,
+                "rejected_because": attempt.reason,
                 "served": outcome.answer.source if number == len(outcome.attempts) else None,
             },
         )
