@@ -201,7 +201,7 @@ class ReplyContext(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, dialogue: Dialogue) -> ReplyContext:
-        return cls(dialogue.problem, dialogue.lang, dialogue.turn_count // 2)
+        return cls(dialogue.problem, dialogue.lang, dialogue.turn_count // 2 + 1)
 
 
 async def screen_learner_message(ctx: ReplyContext, message: str) -> CheckedReply | None:

@@ -62,12 +62,17 @@ def echoes(reply: str, instructions: str) -> bool:
     return len(grams & _grams(instructions)) / len(grams) >= _ECHO_SHARE
 
 
-def _gives_answer(text: str, reference: Solution) -> bool:
+def _gives_answer(text: str, reference: Solution, problem: str) -> bool:
+    """A boxed answer, or a claim graded as the answer *in answer form* (``x = 2``; ``2x = 4`` is a
+    step, not the answer)."""
     if "\\boxed{" in text:
         return True
     for claim in (c for line in text.splitlines() for c in read_claims(line)):
         try:
-            if grade_answer_sync(reference.answer, reference.answer_kind, claim.text).correct:
+            graded = grade_answer_sync(
+                reference.answer, reference.answer_kind, claim.text, task="solve", question=problem
+            )
+            if graded.correct:
                 return True
         except UnprocessableError:
             continue
@@ -89,7 +94,7 @@ def check_reply_sync(problem: str, reply: str, instructions: str) -> ReplyVerdic
     except UnprocessableError:
         # nothing to check the math against: a reply stating a relation cannot be shown
         return ReplyVerdict("unverifiable_math") if has_relation(text) else ReplyVerdict(None)
-    if _gives_answer(text, reference):
+    if _gives_answer(text, reference, problem):
         return ReplyVerdict("gives_answer")
     check = check_solution_sync(problem, text)
     for step in check.verification.steps:
@@ -101,10 +106,10 @@ def check_reply_sync(problem: str, reply: str, instructions: str) -> ReplyVerdic
 def next_step_text(reference: Solution, lang: str, index: int = 1) -> str:
     """The solver's next step as a question (what replaces a reply that failed its check)."""
     steps = reference.steps
-    step = steps[min(max(index, 0), len(steps) - 1)]
+    step = steps[min(max(index, 1 if len(steps) > 1 else 0), len(steps) - 1)]
     if lang == "zh":
-        return f"想一想下一步：{step.explanation_zh}。你能试着做这一步吗？"
-    return f"Think about the next move: {step.explanation_en}. Can you try that step?"
+        return f"想一想下一步：{step.explanation_zh.rstrip('。.')}。你能试着做这一步吗？"
+    return f"Think about the next move: {step.explanation_en.rstrip('.')}. Can you try that step?"
 
 
 _SCREENED = {

@@ -82,7 +82,9 @@ async def solve_out_with_llm(state: State, principal: Principal, data: SolveIn) 
     engine = get_engine(state, settings)
     async with state.session_maker() as session:
         adapter = await served_adapter(session, engine, None, principal)
-    outcome = await solve_checked(engine, data.problem, lang=data.language, adapter=adapter)
+    outcome = await solve_checked(
+        engine, data.problem, lang=data.language, params=data.params, adapter=adapter
+    )
 
     async def audit(session: AsyncSession) -> None:
         await record_solve_outcome(session, principal, outcome, engine)
