@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncGenerator, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -283,6 +284,12 @@ class LocalEngine:
     def count_tokens(self, text: str) -> int:
         return len(self._require().counter(text, add_special_tokens=False)["input_ids"])
 
+    def context_length(self) -> int | None:
+        """Positions the model can attend to (prompt + new tokens); None when it has no fixed limit."""
+        config = self._require().model.config
+        value = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+        return int(value) if value else None
+
     def _check_prompt(self, request: GenerationRequest) -> None:
         if len(request.prompt) > MAX_PROMPT_CHARS:
             raise UnprocessableError(f"The prompt is too long (over {MAX_PROMPT_CHARS} characters).")
@@ -290,6 +297,13 @@ class LocalEngine:
         if n > self.config.max_prompt_tokens:
             raise UnprocessableError(
                 f"The prompt is too long: {n} tokens, at most {self.config.max_prompt_tokens}."
+            )
+        context = self.context_length()
+        if context is not None and n + request.params.max_new_tokens > context:
+            raise UnprocessableError(
+                f"params.max_new_tokens: the prompt ({n} tokens) plus {request.params.max_new_tokens} new"
+                f" tokens exceeds the model's context of {context} tokens.",
+                field="params.max_new_tokens",
             )
 
     # -- batched generation ------------------------------------------------------------------
@@ -318,6 +332,9 @@ class LocalEngine:
         params = requests[0].params
         enc = tok([r.prompt for r in requests], return_tensors="pt", padding=True).to(loaded.device)
         prompt_len = enc["input_ids"].shape[1]
+        if params.seed is not None:
+            torch.manual_seed(params.seed)
+        started = time.monotonic()
         with self._activate(ref), torch.inference_mode():
             out = loaded.model.generate(
                 **enc,
@@ -325,6 +342,7 @@ class LocalEngine:
                 max_time=self.config.timeout_s,
                 pad_token_id=tok.pad_token_id,
             )
+        timed_out = time.monotonic() - started >= self.config.timeout_s
         self.stats.generate_calls += 1
         self.stats.requests += len(requests)
         new = out[:, prompt_len:]
@@ -342,7 +360,11 @@ class LocalEngine:
                     adapter=ref,
                     prompt_tokens=int(enc["attention_mask"][i].sum()),
                     generated_tokens=sum(counts),
-                    finish_reason="length" if max(counts) >= params.max_new_tokens else "stop",
+                    finish_reason="length"
+                    if max(counts) >= params.max_new_tokens
+                    else "time_limit"
+                    if timed_out
+                    else "stop",
                 )
             )
         return results
@@ -387,6 +409,8 @@ class LocalEngine:
 
             try:
                 enc = loaded.tokenizer([request.prompt], return_tensors="pt").to(loaded.device)
+                if params.seed is not None:
+                    torch.manual_seed(params.seed)
                 with self._activate(ref), torch.inference_mode():
                     loaded.model.generate(
                         **enc,

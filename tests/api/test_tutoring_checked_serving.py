@@ -259,3 +259,17 @@ async def test_solve_params_are_used_or_refused(
     assert symbolic.status_code == 422 and "params" in symbolic.text
     bad = await client.post("/v1/solve", json={**body, "params": {"top_p": 7}}, headers=headers)
     assert bad.status_code in (400, 422)
+
+
+async def test_a_learner_cannot_ask_for_more_compute_than_the_role_cap(
+    client: AsyncTestClient[Litestar], world: World, settings: Settings
+) -> None:
+    headers = auth_headers(settings, world.students[0])
+    heavy = {"num_beams": 10, "num_return_sequences": 10, "max_new_tokens": 2048}
+    for url, body in (
+        ("/v1/hints", {"problem": "2x + 3 = 7"}),
+        ("/v1/solve/stream", {"problem": "2x + 3 = 7"}),
+        ("/v1/solve", {"problem": "2x + 3 = 7", "engine": "llm"}),
+    ):
+        response = await client.post(url, json={**body, "params": heavy}, headers=headers)
+        assert response.status_code == 422 and "at most 2048 for a student" in response.text, url

@@ -28,6 +28,7 @@ from litestar.response import ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import GenerationRequest, LLMEngine, defaults_for, render
+from adapters.llm.params import enforce_compute_cap
 from tutor.api.pagination import provide_limit_offset
 from tutor.audit.ai_content import input_text
 from tutor.audit.kinds import MODEL_OUTPUT_SOLUTION
@@ -181,7 +182,7 @@ class SolveStreamController(Controller):
         _uses_sandbox(state)
         await run_sandboxed(solve_problem, data.problem)  # unreadable problem: 422 before the model runs
         adapter = await served_adapter(db_session, engine, data.adapter, principal)
-        params = data.params or defaults_for("solution")
+        params = enforce_compute_cap(data.params or defaults_for("solution"), principal.role)
         prompt = render("solution", data.lang, problem=data.problem)
         first, stream = await _primed(
             engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))
@@ -263,7 +264,7 @@ class HintController(Controller):
             work=data.work,
             lang=data.lang,
             adapter=data.adapter,
-            params=data.params,
+            params=None if data.params is None else enforce_compute_cap(data.params, request.user.role),
         )
 
 
@@ -315,7 +316,7 @@ class DialogueController(Controller):
         await engine.load()
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
-        params = dlg.dialogue_params(data.params)
+        params = enforce_compute_cap(dlg.dialogue_params(data.params), request.user.role)
         adapter = await served_adapter(db_session, engine, None, request.user)
         ctx = dlg.ReplyContext.of(dialogue)
         reply = await dlg.screen_learner_message(ctx, data.message)
@@ -374,7 +375,7 @@ class DialogueController(Controller):
         await engine.load()
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
-        params = dlg.dialogue_params(data.params)
+        params = enforce_compute_cap(dlg.dialogue_params(data.params), request.user.role)
         adapter = await served_adapter(db_session, engine, None, principal)
         ref = engine.resolve_adapter(adapter)
         ctx = dlg.ReplyContext.of(dialogue)
@@ -454,6 +455,8 @@ class ExerciseController(Controller):
             raise UnprocessableError(
                 f"count: at most {tutoring.exercises_max_count} exercises per request.", field="count"
             )
+        if data.params is not None:
+            enforce_compute_cap(data.params, request.user.role)
         if data.engine == "llm":
             engine = get_engine(request.app.state, settings)
             return await generate_with_llm(
