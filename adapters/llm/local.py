@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import AsyncGenerator, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from adapters._torch_compat import ensure_torchvision_ops
 from adapters.llm.batching import DynamicBatcher
 from adapters.llm.config import LLMConfig
 from adapters.llm.registry import pick_adapter, resolve_adapter_dirs
+from adapters.llm.scheduler import SliceJob, SliceScheduler, sliceable
 from adapters.llm.schemas import (
     MAX_PROMPT_CHARS,
     AdapterRef,
@@ -34,7 +34,7 @@ from adapters.llm.schemas import (
     GenerationRequest,
     GenerationResult,
 )
-from adapters.llm.streaming import make_cancel_criteria
+from adapters.llm.slicing import run_slice
 from tutor.errors import ServiceUnavailableError, TutorError, UnprocessableError
 
 __all__ = ["MAX_LOADED_ADAPTERS", "EngineStats", "LocalEngine"]
@@ -123,6 +123,15 @@ class LocalEngine:
             max_batch_size=config.max_batch_size,
             max_wait_s=config.max_wait_ms / 1000.0,
             max_queue=config.max_queue,
+        )
+        self._scheduler = SliceScheduler(
+            self._slice_runner,
+            self._executor,
+            max_batch_size=config.max_batch_size,
+            slice_tokens=config.slice_tokens,
+            max_queue=config.max_queue,
+            queue_timeout_s=config.queue_timeout_s,
+            time_limit_s=config.timeout_s,
         )
 
     # -- loading -----------------------------------------------------------------------------
@@ -369,13 +378,61 @@ class LocalEngine:
             )
         return results
 
+    # -- sliced generation (the scheduler) ------------------------------------------------------
+    def _slice_runner(self, jobs: Sequence[SliceJob], steps: int) -> None:
+        """One slice on the model's thread (the scheduler calls this through the executor)."""
+        loaded = self._require()
+        ref = self.resolve_adapter(jobs[0].payload.adapter)
+        with self._activate(ref):
+            run_slice(loaded.model, loaded.tokenizer, loaded.device, jobs, steps)
+        self.stats.generate_calls += 1
+
+    def _slice_key(self, request: GenerationRequest) -> Hashable:
+        ref = self.resolve_adapter(request.adapter)
+        # rows of one slice share decoding controls; their lengths may differ
+        shared = msgspec.structs.replace(request.params, max_new_tokens=1, min_new_tokens=0)
+        return (ref.key if ref else None, shared)
+
+    def _submit_slice(self, request: GenerationRequest, on_token: Any = None) -> SliceJob:
+        ids = self._require().counter(request.prompt)["input_ids"]
+        self.stats.requests += 1
+        return self._scheduler.submit(self._slice_key(request), request, list(ids), request.params, on_token)
+
+    def _job_result(self, job: SliceJob) -> GenerationResult:
+        loaded = self._require()
+        request: GenerationRequest = job.payload
+        self.stats.generated_tokens += len(job.generated)
+        finish = job.finish if job.finish in ("stop", "length", "cancelled", "time_limit") else "stop"
+        return GenerationResult(
+            texts=[loaded.counter.decode(job.generated, skip_special_tokens=True).strip()],
+            model=self.model_name,
+            adapter=self.resolve_adapter(request.adapter),
+            prompt_tokens=len(job.prompt_ids),
+            generated_tokens=len(job.generated),
+            finish_reason=finish,  # type: ignore[arg-type]
+        )
+
+    async def _generate_one(self, request: GenerationRequest, job: SliceJob | None) -> GenerationResult:
+        if job is None:  # beams / several sequences: the whole search at once
+            return await self._batcher.submit(request)
+        try:
+            await job.future
+        except asyncio.CancelledError:
+            job.cancel.set()  # the caller went away: its row stops at the next step
+            raise
+        return self._job_result(job)
+
     async def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         await self.load()
         for request in requests:
             self.resolve_adapter(request.adapter)
             self._check_prompt(request)
+        # queued now, before any task switch, so requests given together share their first slice
+        jobs = [self._submit_slice(r) if sliceable(r.params) else None for r in requests]
         try:
-            return list(await asyncio.gather(*(self._batcher.submit(r) for r in requests)))
+            return list(
+                await asyncio.gather(*(self._generate_one(r, j) for r, j in zip(requests, jobs, strict=True)))
+            )
         except TutorError:
             raise
         except Exception as exc:  # a model failure (OOM, bad weights) is a 503, never a 500
@@ -386,69 +443,67 @@ class LocalEngine:
 
     # -- streaming ---------------------------------------------------------------------------
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
-        """Yield text pieces; leaving the loop early (disconnect) cancels the generation."""
+        """Yield text pieces as the scheduler decodes them; leaving the loop early (disconnect)
+        drops the request's row at the next decoding step."""
         await self.load()
-        ref = self.resolve_adapter(request.adapter)
+        self.resolve_adapter(request.adapter)
         self._check_prompt(request)
-        if self._waiting_streams + self._batcher.queued >= self.config.max_queue:
-            raise ServiceUnavailableError("The model is busy: too many streams are waiting.", retry_after=5)
-        from transformers import AsyncTextIteratorStreamer
-
-        loaded = self._require()
         # streamers cannot follow beams or several sequences: one greedy/sampled sequence
-        params = msgspec.structs.replace(request.params, num_beams=1, num_return_sequences=1)
-        streamer = AsyncTextIteratorStreamer(
-            loaded.tokenizer, skip_prompt=True, timeout=self.config.timeout_s, skip_special_tokens=True
+        request = msgspec.structs.replace(
+            request, params=msgspec.structs.replace(request.params, num_beams=1, num_return_sequences=1)
         )
-        cancel = threading.Event()
-        criteria = make_cancel_criteria(cancel)
-
-        def work() -> None:
-            import torch
-            from transformers import StoppingCriteriaList
-
-            try:
-                enc = loaded.tokenizer([request.prompt], return_tensors="pt").to(loaded.device)
-                if params.seed is not None:
-                    torch.manual_seed(params.seed)
-                with self._activate(ref), torch.inference_mode():
-                    loaded.model.generate(
-                        **enc,
-                        **params.to_hf(),
-                        max_time=self.config.timeout_s,
-                        pad_token_id=loaded.tokenizer.pad_token_id,
-                        streamer=streamer,
-                        stopping_criteria=StoppingCriteriaList([criteria]),
-                    )
-                self.stats.generate_calls += 1
-            except BaseException:
-                streamer.end()  # wake the consumer; the error surfaces from the future
-                raise
-            finally:
-                self.stats.last_stream_steps = criteria.steps
-                if cancel.is_set():
-                    self.stats.streams_cancelled += 1
-
         loop = asyncio.get_running_loop()
-        self._waiting_streams += 1
+        tokens: asyncio.Queue[int] = asyncio.Queue()
+
+        def on_token(token: int) -> None:  # on the model's thread
+            loop.call_soon_threadsafe(tokens.put_nowait, token)
+
+        job = self._submit_slice(request, on_token)
         self.stats.streams += 1
-        future = loop.run_in_executor(self._executor, work)
+        counter = self._require().counter
+        ids: list[int] = []
+        emitted = ""
+
+        def delta(final: bool = False) -> str:
+            nonlocal emitted
+            text = counter.decode(ids, skip_special_tokens=True)
+            if text.endswith("\ufffd") and not final:  # half a multi-byte character: wait for the rest
+                return ""
+            piece, emitted = text[len(emitted) :], text
+            return piece
+
         try:
-            async for piece in streamer:
-                if piece:
+            while True:
+                getter: asyncio.Future[Any] = asyncio.ensure_future(tokens.get())
+                waiting: set[asyncio.Future[Any]] = {getter, job.future}
+                finished, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if getter in finished:
+                    ids.append(getter.result())
+                    if piece := delta():
+                        yield piece
+                    continue
+                getter.cancel()
+                while not tokens.empty():
+                    ids.append(tokens.get_nowait())
+                if piece := delta(final=True):
                     yield piece
-            await future
+                break
+            job.future.result()  # the scheduler's error, if any
+            self.stats.generated_tokens += len(job.generated)
         except TutorError:
             raise
-        except Exception as exc:  # TimeoutError from the streamer, or the model failing mid-way
+        except Exception as exc:  # the model failing mid-way
             log.warning("LLM stream failed: %s", type(exc).__name__)
             raise ServiceUnavailableError(
                 f"The language model failed while streaming ({type(exc).__name__}).", retry_after=5
             ) from exc
         finally:
-            self._waiting_streams -= 1
-            cancel.set()
+            if not job.future.done():
+                job.cancel.set()
+                self.stats.streams_cancelled += 1
+            self.stats.last_stream_steps = len(job.generated)
 
     async def close(self) -> None:
+        await self._scheduler.close()
         await self._batcher.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
