@@ -90,26 +90,40 @@ class GenerationParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
         return kwargs
 
     def to_openai(self) -> dict[str, Any]:
-        """Fields for an OpenAI-compatible ``/v1/completions`` body (vLLM accepts the extra ones)."""
+        """Fields for vLLM's OpenAI-compatible ``/v1/completions`` (its extra parameters included).
+
+        vLLM's beam search takes ``use_beam_search: true`` with ``n`` as the beam width and returns
+        ``n`` beams (the caller keeps the first ``num_return_sequences``); it applies no repetition
+        penalty to beams. vLLM has no ``no_repeat_ngram_size``: asking for it is a 422, never a
+        silently different decoding.
+        """
+        if self.no_repeat_ngram_size:
+            raise UnprocessableError(
+                "params.no_repeat_ngram_size: vLLM has no such control; use repetition_penalty"
+                " (或 repetition_penalty) with the remote engine.",
+                field="params.no_repeat_ngram_size",
+            )
         body: dict[str, Any] = {
             "max_tokens": self.max_new_tokens,
             "min_tokens": self.min_new_tokens,
             "n": self.num_return_sequences,
             "repetition_penalty": self.repetition_penalty,
         }
+        if self.seed is not None:
+            body["seed"] = self.seed
         if self.do_sample:
             body.update(temperature=self.temperature, top_p=self.top_p, top_k=self.top_k or -1)
         else:
             body.update(temperature=0.0)
         if self.num_beams > 1:
-            body.update(use_beam_search=True, best_of=self.num_beams)
+            body.update(use_beam_search=True, n=self.num_beams)
         return body
 
 
 _DEFAULTS: dict[Use, GenerationParams] = {
     # solutions and hints: greedy so the verifier sees the model's best guess (temperature unused)
     Use.SOLUTION: GenerationParams(do_sample=False, max_new_tokens=512),
-    Use.HINT: GenerationParams(do_sample=False, max_new_tokens=128, no_repeat_ngram_size=4),
+    Use.HINT: GenerationParams(do_sample=False, max_new_tokens=128),
     # exercises: sampling hot on purpose, for variety (each one is verified before it is kept)
     Use.EXERCISES: GenerationParams(
         do_sample=True, max_new_tokens=768, temperature=0.9, top_p=0.95, top_k=50, repetition_penalty=1.1
