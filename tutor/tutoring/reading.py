@@ -34,8 +34,8 @@ _CHAIN = re.compile(
 # clause separators: punctuation, and words that introduce a result
 _CLAUSE = re.compile(
     r"([，,；;。：:！!？?]\s*|\.(?=\s|$)\s*"
-    r"|(?<![A-Za-z])(?:so|thus|hence|therefore|then|(?:we|you) get|gives|giving|we have|i\.e\.)"
-    r"(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?:so|thus|hence|therefore|then|(?:we|you) get|gives|giving|yields|we obtain|we have"
+    r"|i\.e\.)(?![A-Za-z])"
     r"|所以|因此|于是|从而|可得|解得|求得|即得|即|得到|得|则|故|是|为)",
     re.IGNORECASE,
 )

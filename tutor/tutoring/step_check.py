@@ -106,6 +106,18 @@ _SYMBOL = re.compile(r"^[a-zA-Z](?:_\{?\d+\}?)?$")
 _PARTIAL = "Follows from the problem (part of its solution)."
 
 
+_OPERAND = re.compile(r"\d+(?:\.\d+)?[a-z]?|(?<![a-z\\])[a-z](?![a-z])")
+
+
+def _rewrites_whole_problem(claim: Claim, problem: str) -> bool:
+    """``5 × 6 - 2 = 28`` for ``5 × (6 - 2)``: true arithmetic, but its left side uses every number of
+    the problem, so it claims to *be* the problem and must have the problem's value (the verifier
+    checks that). ``6 - 2 = 4`` uses only some: a side computation, true is enough."""
+    lhs = _EQUALS.split(_math_part(claim.text))[0]
+    operands = sorted(_OPERAND.findall(lhs))
+    return bool(operands) and operands == sorted(_OPERAND.findall(_math_part(problem)))
+
+
 def _chain(claim: Claim) -> tuple[Claim, bool] | None:
     """``y = 5 - 3 = 2``: the claim ``y = 2``, and whether the links after the first are true.
 
@@ -174,6 +186,8 @@ def check_solution_sync(problem: str, text: str) -> SolutionCheck:
         row: list[tuple[Claim, str | None, int | None]] = []
         for claim in claims:
             fixed = _identity(claim)
+            if fixed == "valid" and mode == "expression" and _rewrites_whole_problem(claim, problem):
+                fixed = None  # the verifier compares it with the problem's value
             chained = _chain(claim) if fixed is None and mode != "expression" else None
             if chained is not None and not chained[1]:
                 fixed = "invalid"

@@ -16,11 +16,13 @@ import yaml
 
 from tutor.tutoring.step_check import check_solution_sync
 
-CORPUS = Path(__file__).parents[2] / "fixtures" / "llm" / "checker_corpus.yaml"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "llm"
+CORPUS = FIXTURES / "checker_corpus.yaml"
+HELD_OUT = FIXTURES / "checker_heldout.yaml"
 
 
-def _corpus() -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+def _corpus(path: Path = CORPUS) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return entries
 
 
@@ -37,9 +39,7 @@ def checked() -> list[tuple[dict[str, Any], Any]]:
     return [(e, check_solution_sync(e["problem"], e["text"])) for e in _corpus()]
 
 
-def test_no_wrong_step_is_accepted_and_correct_steps_are_read(
-    checked: list[tuple[dict[str, Any], Any]],
-) -> None:
+def _figures(checked: list[tuple[dict[str, Any], Any]], name: str) -> dict[str, Any]:
     wrong_valid: list[str] = []
     wrong_solutions_accepted: list[str] = []
     correct_steps = read = alarms = 0
@@ -62,15 +62,35 @@ def test_no_wrong_step_is_accepted_and_correct_steps_are_read(
             correct_solutions += 1
             accepted += result.accepted
     print(
-        f"\nchecker corpus: {len(checked)} solutions; correct steps read {read}/{correct_steps}"
+        f"\n{name}: {len(checked)} solutions; correct steps read {read}/{correct_steps}"
         f" ({read / correct_steps:.0%}); false alarms {alarms}/{correct_steps}"
         f" ({alarms / correct_steps:.0%}); correct solutions accepted {accepted}/{correct_solutions}"
         f" ({accepted / correct_solutions:.0%}); wrong steps accepted {len(wrong_valid)}"
     )
-    assert wrong_valid == [] and wrong_solutions_accepted == []
-    assert read / correct_steps >= 0.9
-    assert alarms / correct_steps <= 0.03
-    assert accepted / correct_solutions >= 0.85
+    return {
+        "wrong_valid": wrong_valid,
+        "wrong_accepted": wrong_solutions_accepted,
+        "read": read / correct_steps,
+        "alarms": alarms / correct_steps,
+        "accepted": accepted / correct_solutions,
+    }
+
+
+def test_no_wrong_step_is_accepted_and_correct_steps_are_read(
+    checked: list[tuple[dict[str, Any], Any]],
+) -> None:
+    figures = _figures(checked, "checker corpus")
+    assert figures["wrong_valid"] == [] and figures["wrong_accepted"] == []
+    assert figures["read"] >= 0.9
+    assert figures["alarms"] <= 0.03
+    assert figures["accepted"] >= 0.85
+
+
+def test_held_out_solutions_never_accept_a_wrong_step() -> None:
+    """Solutions the checker was not tuned on: the safety property must hold; reading may be lower."""
+    checked = [(e, check_solution_sync(e["problem"], e["text"])) for e in _corpus(HELD_OUT)]
+    figures = _figures(checked, "held-out corpus")
+    assert figures["wrong_valid"] == [] and figures["wrong_accepted"] == []
 
 
 def test_an_unreadable_step_with_a_relation_blocks_a_right_answer() -> None:
