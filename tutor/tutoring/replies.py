@@ -96,7 +96,10 @@ def check_reply_sync(problem: str, reply: str, instructions: str) -> ReplyVerdic
         return ReplyVerdict("unverifiable_math") if has_relation(text) else ReplyVerdict(None)
     if _gives_answer(text, reference, problem):
         return ReplyVerdict("gives_answer")
-    check = check_solution_sync(problem, text)
+    try:
+        check = check_solution_sync(problem, text)
+    except UnprocessableError as exc:
+        return ReplyVerdict("unreadable_math", exc.message)
     for step in check.verification.steps:
         if step.verdict in ("invalid", "unparseable"):
             return ReplyVerdict("wrong_math" if step.verdict == "invalid" else "unreadable_math", step.text)

@@ -193,6 +193,8 @@ def check_solution_sync(problem: str, text: str) -> SolutionCheck:
                 fixed = "invalid"
             elif chained is not None:
                 claim = chained[0]
+            if fixed is None and len(to_verify) >= MAX_STEPS:
+                fixed = "too_many"  # more claims than the verifier takes: not checked, so not accepted
             if fixed is None:
                 row.append((claim, None, len(to_verify)))
                 to_verify.append(claim.text)
@@ -214,6 +216,9 @@ def check_solution_sync(problem: str, text: str) -> SolutionCheck:
                 verdicts.append(StepVerdict(index, claim.text, v.verdict, v.reason))
             elif fixed == "valid":
                 verdicts.append(StepVerdict(index, claim.text, "valid", "A true identity: a rewrite."))
+            elif fixed == "too_many":
+                why = f"More than {MAX_STEPS} claims: this one was not checked."
+                verdicts.append(StepVerdict(index, claim.text, "unparseable", why))
             else:
                 verdicts.append(StepVerdict(index, claim.text, "invalid", "This arithmetic is wrong."))
         out.append(_step_verdict(index, step, verdicts))

@@ -107,3 +107,9 @@ def test_prose_steps_are_explanations_and_identities_rewrites() -> None:
     assert result.accepted
     false_arithmetic = check_solution_sync("2x + 3 = 7", "1. 7 - 3 = 5\n2. x = 2\n答案：\\boxed{2}")
     assert false_arithmetic.verification.steps[0].verdict == "invalid" and not false_arithmetic.accepted
+
+
+def test_more_claims_than_the_verifier_takes_is_never_accepted() -> None:
+    text = "1. " + " \\Rightarrow ".join(["2x = 4"] * 70) + "\n2. x = 2\n答案：\\boxed{2}"
+    result = check_solution_sync("2x + 3 = 7", text)
+    assert result.verification.steps[0].verdict == "unparseable" and not result.accepted
