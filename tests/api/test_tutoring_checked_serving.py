@@ -24,6 +24,7 @@ from tutor.db.models.audit import AuditEvent
 from tutor.settings import Settings
 from tutor.tutoring.checking import solve_checked
 from tutor.tutoring.engine import ENGINE_KEY, get_engine
+from tutor.tutoring.replies import screen_message
 from tutor.tutoring.safety import injection, off_topic, unsafe
 
 GOOD = "1. 移项，得 2x = 7 - 3\n2. 计算得 2x = 4\n3. 系数化为1，得 x = 2\n答案：\\boxed{x = 2}"
@@ -206,6 +207,8 @@ def test_the_safety_list_reads_both_languages() -> None:
     assert unsafe("两边同时除以 2") is None and unsafe("Divide both sides by 2.") is None
     assert all(injection(m) for m in INJECTIONS) and not injection("How do I start?")
     assert off_topic("Can we talk about Minecraft?") and not off_topic("What is a coefficient?")
+    assert screen_message("我们聊聊游戏吧") == "off_topic"
+    assert screen_message("电影票每张 30 元，买 3 张要多少钱？") is None  # a word problem, not off-topic
 
 
 class _TwoSequences(ScriptedEngine):
