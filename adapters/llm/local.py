@@ -2,8 +2,10 @@
 
 Follows the TGI/vLLM model-class shape: the engine owns model, tokenizer, dtype and device; loads
 once, lazily, on a single worker thread (the model is not thread-safe: adapters are switched per
-batch); generation never runs on the event loop. Concurrent requests with the same adapter and
-decoding params are merged into one ``generate`` call by :class:`DynamicBatcher`.
+batch); generation never runs on the event loop. Greedy and sampled requests (and every stream) go
+through :class:`SliceScheduler`: they join and leave the running batch between decoding slices,
+whatever their ``max_new_tokens``; beam search and several returned sequences need the whole search
+at once and are merged into one ``generate`` call per (adapter, params) by :class:`DynamicBatcher`.
 
 GPU options: ``TUTOR_LLM_DTYPE=float16|bfloat16`` and ``TUTOR_LLM_QUANTIZATION=8bit|4bit``
 (bitsandbytes, CUDA only; ``pip install bitsandbytes`` on the GPU host).
