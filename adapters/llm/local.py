@@ -36,7 +36,7 @@ from adapters.llm.schemas import (
     GenerationRequest,
     GenerationResult,
 )
-from adapters.llm.slicing import run_slice
+from adapters.llm.slicing import SliceCache, run_slice
 from tutor.errors import ServiceUnavailableError, TutorError, UnprocessableError
 
 __all__ = ["MAX_LOADED_ADAPTERS", "EngineStats", "LocalEngine"]
@@ -126,6 +126,7 @@ class LocalEngine:
             max_wait_s=config.max_wait_ms / 1000.0,
             max_queue=config.max_queue,
         )
+        self._slice_cache = SliceCache()
         self._scheduler = SliceScheduler(
             self._slice_runner,
             self._executor,
@@ -386,7 +387,7 @@ class LocalEngine:
         loaded = self._require()
         ref = self.resolve_adapter(jobs[0].payload.adapter)
         with self._activate(ref):
-            run_slice(loaded.model, loaded.tokenizer, loaded.device, jobs, steps)
+            run_slice(loaded.model, loaded.tokenizer, loaded.device, jobs, steps, self._slice_cache)
         self.stats.generate_calls += 1
 
     def _slice_key(self, request: GenerationRequest) -> Hashable:

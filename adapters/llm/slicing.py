@@ -3,6 +3,11 @@
 Rows are left-padded prompt + tokens-so-far; a per-row stopping criterion ends each row at its own
 budget (or when its caller cancelled) and hands every new token to the row's callback (streaming);
 a per-row logits processor keeps end-of-sequence away until the row's ``min_new_tokens``.
+
+When the next slice serves the same rows and every row advanced by the same number of tokens (the
+common case: one long request, or a uniform batch), the padded input is the previous one plus the
+new tokens, so the KV cache of the previous slice is passed back to ``generate`` and only the new
+token is computed; any change of rows (a request joined or left) re-encodes once.
 """
 
 from __future__ import annotations
@@ -13,7 +18,33 @@ from typing import Any
 from adapters._torch_compat import ensure_torchvision_ops
 from adapters.llm.scheduler import SliceJob
 
-__all__ = ["run_slice"]
+__all__ = ["SliceCache", "run_slice"]
+
+
+class SliceCache:
+    """The KV cache of the last slice and the rows (and their lengths) it belongs to."""
+
+    def __init__(self) -> None:
+        self.rows: tuple[int, ...] = ()
+        self.lengths: tuple[int, ...] = ()
+        self.past: Any = None
+        self.reused = 0
+
+    def take(self, jobs: Sequence[SliceJob], lengths: list[int]) -> Any:
+        """The cache if ``jobs`` are the same rows, each grown by the same amount; else None."""
+        if self.past is None or self.rows != tuple(id(j) for j in jobs) or len(lengths) != len(self.lengths):
+            return None
+        grown = {now - before for now, before in zip(lengths, self.lengths, strict=True)}
+        if len(grown) != 1 or grown.pop() <= 0:
+            return None
+        self.reused += 1
+        return self.past
+
+    def keep(self, jobs: Sequence[SliceJob], lengths: list[int], past: Any) -> None:
+        self.rows, self.lengths, self.past = tuple(id(j) for j in jobs), tuple(lengths), past
+
+    def clear(self) -> None:
+        self.rows, self.lengths, self.past = (), (), None
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
@@ -25,7 +56,14 @@ def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
     return set(eos) if isinstance(eos, list) else {int(eos)}
 
 
-def run_slice(model: Any, tokenizer: Any, device: str, jobs: Sequence[SliceJob], steps: int) -> int:
+def run_slice(
+    model: Any,
+    tokenizer: Any,
+    device: str,
+    jobs: Sequence[SliceJob],
+    steps: int,
+    cache: SliceCache | None = None,
+) -> int:
     """Decode up to ``steps`` tokens for every job (appending to ``job.generated``); returns the
     number of forward steps run."""
     ensure_torchvision_ops()
@@ -74,15 +112,29 @@ def run_slice(model: Any, tokenizer: Any, device: str, jobs: Sequence[SliceJob],
     kwargs.update(max_new_tokens=max(budgets), min_new_tokens=0, num_beams=1, num_return_sequences=1)
     if params.seed is not None:
         torch.manual_seed(params.seed + len(jobs[0].generated))
+    lengths = [len(s) for s in seqs]
+    past = cache.take(jobs, lengths) if cache is not None else None
+    if past is not None:
+        kwargs["past_key_values"] = past
     with torch.inference_mode():
-        model.generate(
+        out = model.generate(
             input_ids=input_ids,
             attention_mask=attention,
             pad_token_id=pad,
             stopping_criteria=StoppingCriteriaList([RowStop()]),
             logits_processor=LogitsProcessorList([RowMinTokens()]),
+            return_dict_in_generate=True,
             **kwargs,
         )
     for job in jobs:
         job.slices += 1
+    if cache is not None:
+        uniform = (
+            all(c == budgets[0] for c in counts) and all(d for d in done) and not any(j.finish for j in jobs)
+        )
+        ran_all = out.sequences.shape[1] == width + budgets[0]
+        if uniform and ran_all and getattr(out, "past_key_values", None) is not None:
+            cache.keep(jobs, lengths, out.past_key_values)
+        else:
+            cache.clear()
     return max(counts)

@@ -105,3 +105,26 @@ async def test_a_request_that_waits_past_its_queue_deadline_gets_a_503(tiny_llam
         await long
     finally:
         await engine.close()
+
+
+async def test_slices_reuse_the_kv_cache_and_match_one_unsliced_generate(engine: LocalEngine) -> None:
+    params = GenerationParams(max_new_tokens=40, min_new_tokens=40)
+    request = GenerationRequest(prompt=PROMPT, params=params)
+    reused = engine._slice_cache.reused
+    [sliced] = await engine.generate([request])  # 5 slices of 8 steps
+    assert engine._slice_cache.reused >= reused + 4  # every slice after the first continued the cache
+    whole = await engine._batcher.submit(request)  # one generate for all 40 tokens
+    assert sliced.text == whole.text and sliced.generated_tokens == whole.generated_tokens == 40
+
+
+async def test_a_padded_batch_continued_from_the_cache_matches_each_request_alone(
+    engine: LocalEngine,
+) -> None:
+    params = GenerationParams(max_new_tokens=24, min_new_tokens=24)
+    prompts = [render("solution", "en", problem=p).text for p in ("x = 1", "3x - 5 = 10", "12x + 7 = 4x - 9")]
+    reused = engine._slice_cache.reused
+    batched = await engine.generate([GenerationRequest(prompt=p, params=params) for p in prompts])
+    assert engine._slice_cache.reused >= reused + 2
+    for prompt, result in zip(prompts, batched, strict=True):
+        alone = await engine._batcher.submit(GenerationRequest(prompt=prompt, params=params))
+        assert result.text == alone.text
