@@ -12,9 +12,9 @@ Streams are rows like any other: each new token is pushed to its caller as it is
 
 transformers 5.23's own continuous batching (``init_continuous_batching``) was tried first: on this
 CPU stack it drops ``repetition_penalty`` ("isn't supported by CB") and produced no result within
-10 s on a 2-layer model, so this loop over ``generate`` is used instead. The prompt is re-encoded at
-each slice (no KV cache carried across slices); with slices of 16 steps that costs one prefill per
-16 tokens, measured in ``bench/bench_llm_batching.py``.
+10 s on a 2-layer model, so this loop over ``generate`` is used instead. A slice that serves the same
+rows as the previous one continues its KV cache (:class:`adapters.llm.slicing.SliceCache`); when rows
+join or leave, the batch is re-encoded once (one prefill), measured in ``bench/bench_llm_batching.py``.
 
 Only greedy/sampled single-sequence requests are sliced; beam search and ``num_return_sequences >
 1`` need the whole search at once and go through :class:`adapters.llm.batching.DynamicBatcher`.
