@@ -166,7 +166,9 @@ class SliceScheduler:
             if not self._jobs:
                 break
             batch = self._pick()
-            steps = min(self.slice_tokens, max(j.remaining for j in batch))
+            # the slice ends when its shortest row is done, so a finished request leaves (and its
+            # caller is answered) at once instead of riding along until the longest row's budget
+            steps = min(self.slice_tokens, min(j.remaining for j in batch))
             for job in batch:
                 if job.started_at is None:
                     job.started_at = now

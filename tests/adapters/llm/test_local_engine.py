@@ -79,8 +79,9 @@ async def test_adapters_are_not_mixed_but_lengths_are(llama_engine: LocalEngine)
             GenerationRequest(prompt=PROMPT, params=SHORT, adapter="hint"),
         ]
     )
-    # the two math-adapter requests differ only in max_new_tokens: one slice serves both
-    assert llama_engine.stats.generate_calls == before + 2
+    # the two math-adapter requests differ only in max_new_tokens: they share a first slice of 5 steps,
+    # the short one leaves, the long one goes on alone; the hint adapter gets its own slice
+    assert llama_engine.stats.generate_calls == before + 3
     assert (long.generated_tokens, short.generated_tokens) == (12, 5)
     assert long.text.startswith(short.text) and short.finish_reason == "length"
 
