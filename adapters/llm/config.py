@@ -47,6 +47,10 @@ class LLMConfig:
     max_queue: int = 64
     timeout_s: float = 120.0
     max_prompt_tokens: int = 2048
+    slice_tokens: int = 16
+    """Decoding steps per scheduler slice: new requests join (and finished ones leave) between slices."""
+    queue_timeout_s: float = 30.0
+    """A request that has not started decoding after this long is answered 503 (Retry-After)."""
     remote_url: str | None = None
     remote_model: str | None = None
     remote_api_key: str | None = None
@@ -78,6 +82,8 @@ class LLMConfig:
             max_queue=max(1, _int(env, "TUTOR_LLM_MAX_QUEUE", 64)),
             timeout_s=_float(env, "TUTOR_LLM_TIMEOUT_S", 120.0),
             max_prompt_tokens=_int(env, "TUTOR_LLM_MAX_PROMPT_TOKENS", 2048),
+            slice_tokens=max(1, _int(env, "TUTOR_LLM_SLICE_TOKENS", 16)),
+            queue_timeout_s=max(0.1, _float(env, "TUTOR_LLM_QUEUE_TIMEOUT_S", 30.0)),
             remote_url=remote_url,
             remote_model=env.get("TUTOR_LLM_REMOTE_MODEL") or None,
             remote_api_key=env.get("TUTOR_LLM_REMOTE_API_KEY") or None,

@@ -2,8 +2,10 @@
 
 Follows the TGI/vLLM model-class shape: the engine owns model, tokenizer, dtype and device; loads
 once, lazily, on a single worker thread (the model is not thread-safe: adapters are switched per
-batch); generation never runs on the event loop. Concurrent requests with the same adapter and
-decoding params are merged into one ``generate`` call by :class:`DynamicBatcher`.
+batch); generation never runs on the event loop. Greedy and sampled requests (and every stream) go
+through :class:`SliceScheduler`: they join and leave the running batch between decoding slices,
+whatever their ``max_new_tokens``; beam search and several returned sequences need the whole search
+at once and are merged into one ``generate`` call per (adapter, params) by :class:`DynamicBatcher`.
 
 GPU options: ``TUTOR_LLM_DTYPE=float16|bfloat16`` and ``TUTOR_LLM_QUANTIZATION=8bit|4bit``
 (bitsandbytes, CUDA only; ``pip install bitsandbytes`` on the GPU host).
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
+import time
 from collections.abc import AsyncGenerator, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from adapters._torch_compat import ensure_torchvision_ops
 from adapters.llm.batching import DynamicBatcher
 from adapters.llm.config import LLMConfig
 from adapters.llm.registry import pick_adapter, resolve_adapter_dirs
+from adapters.llm.scheduler import SliceJob, SliceScheduler, sliceable
 from adapters.llm.schemas import (
     MAX_PROMPT_CHARS,
     AdapterRef,
@@ -33,7 +36,7 @@ from adapters.llm.schemas import (
     GenerationRequest,
     GenerationResult,
 )
-from adapters.llm.streaming import make_cancel_criteria
+from adapters.llm.slicing import SliceCache, run_slice
 from tutor.errors import ServiceUnavailableError, TutorError, UnprocessableError
 
 __all__ = ["MAX_LOADED_ADAPTERS", "EngineStats", "LocalEngine"]
@@ -122,6 +125,16 @@ class LocalEngine:
             max_batch_size=config.max_batch_size,
             max_wait_s=config.max_wait_ms / 1000.0,
             max_queue=config.max_queue,
+        )
+        self._slice_cache = SliceCache()
+        self._scheduler = SliceScheduler(
+            self._slice_runner,
+            self._executor,
+            max_batch_size=config.max_batch_size,
+            slice_tokens=config.slice_tokens,
+            max_queue=config.max_queue,
+            queue_timeout_s=config.queue_timeout_s,
+            time_limit_s=config.timeout_s,
         )
 
     # -- loading -----------------------------------------------------------------------------
@@ -283,6 +296,12 @@ class LocalEngine:
     def count_tokens(self, text: str) -> int:
         return len(self._require().counter(text, add_special_tokens=False)["input_ids"])
 
+    def context_length(self) -> int | None:
+        """Positions the model can attend to (prompt + new tokens); None when it has no fixed limit."""
+        config = self._require().model.config
+        value = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+        return int(value) if value else None
+
     def _check_prompt(self, request: GenerationRequest) -> None:
         if len(request.prompt) > MAX_PROMPT_CHARS:
             raise UnprocessableError(f"The prompt is too long (over {MAX_PROMPT_CHARS} characters).")
@@ -290,6 +309,13 @@ class LocalEngine:
         if n > self.config.max_prompt_tokens:
             raise UnprocessableError(
                 f"The prompt is too long: {n} tokens, at most {self.config.max_prompt_tokens}."
+            )
+        context = self.context_length()
+        if context is not None and n + request.params.max_new_tokens > context:
+            raise UnprocessableError(
+                f"params.max_new_tokens: the prompt ({n} tokens) plus {request.params.max_new_tokens} new"
+                f" tokens exceeds the model's context of {context} tokens.",
+                field="params.max_new_tokens",
             )
 
     # -- batched generation ------------------------------------------------------------------
@@ -318,6 +344,9 @@ class LocalEngine:
         params = requests[0].params
         enc = tok([r.prompt for r in requests], return_tensors="pt", padding=True).to(loaded.device)
         prompt_len = enc["input_ids"].shape[1]
+        if params.seed is not None:
+            torch.manual_seed(params.seed)
+        started = time.monotonic()
         with self._activate(ref), torch.inference_mode():
             out = loaded.model.generate(
                 **enc,
@@ -325,6 +354,7 @@ class LocalEngine:
                 max_time=self.config.timeout_s,
                 pad_token_id=tok.pad_token_id,
             )
+        timed_out = time.monotonic() - started >= self.config.timeout_s
         self.stats.generate_calls += 1
         self.stats.requests += len(requests)
         new = out[:, prompt_len:]
@@ -342,18 +372,70 @@ class LocalEngine:
                     adapter=ref,
                     prompt_tokens=int(enc["attention_mask"][i].sum()),
                     generated_tokens=sum(counts),
-                    finish_reason="length" if max(counts) >= params.max_new_tokens else "stop",
+                    finish_reason="length"
+                    if max(counts) >= params.max_new_tokens
+                    else "time_limit"
+                    if timed_out
+                    else "stop",
                 )
             )
         return results
+
+    # -- sliced generation (the scheduler) ------------------------------------------------------
+    def _slice_runner(self, jobs: Sequence[SliceJob], steps: int) -> None:
+        """One slice on the model's thread (the scheduler calls this through the executor)."""
+        loaded = self._require()
+        ref = self.resolve_adapter(jobs[0].payload.adapter)
+        with self._activate(ref):
+            run_slice(loaded.model, loaded.tokenizer, loaded.device, jobs, steps, self._slice_cache)
+        self.stats.generate_calls += 1
+
+    def _slice_key(self, request: GenerationRequest) -> Hashable:
+        ref = self.resolve_adapter(request.adapter)
+        # rows of one slice share decoding controls; their lengths may differ
+        shared = msgspec.structs.replace(request.params, max_new_tokens=1, min_new_tokens=0)
+        return (ref.key if ref else None, shared)
+
+    def _submit_slice(self, request: GenerationRequest, on_token: Any = None) -> SliceJob:
+        ids = self._require().counter(request.prompt)["input_ids"]
+        self.stats.requests += 1
+        return self._scheduler.submit(self._slice_key(request), request, list(ids), request.params, on_token)
+
+    def _job_result(self, job: SliceJob) -> GenerationResult:
+        loaded = self._require()
+        request: GenerationRequest = job.payload
+        self.stats.generated_tokens += len(job.generated)
+        finish = job.finish if job.finish in ("stop", "length", "cancelled", "time_limit") else "stop"
+        return GenerationResult(
+            texts=[loaded.counter.decode(job.generated, skip_special_tokens=True).strip()],
+            model=self.model_name,
+            adapter=self.resolve_adapter(request.adapter),
+            prompt_tokens=len(job.prompt_ids),
+            generated_tokens=len(job.generated),
+            finish_reason=finish,  # type: ignore[arg-type]
+        )
+
+    async def _generate_one(self, request: GenerationRequest, job: SliceJob | None) -> GenerationResult:
+        if job is None:  # beams / several sequences: the whole search at once
+            return await self._batcher.submit(request)
+        try:
+            await job.future
+        except asyncio.CancelledError:
+            job.cancel.set()  # the caller went away: its row stops at the next step
+            raise
+        return self._job_result(job)
 
     async def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         await self.load()
         for request in requests:
             self.resolve_adapter(request.adapter)
             self._check_prompt(request)
+        # queued now, before any task switch, so requests given together share their first slice
+        jobs = [self._submit_slice(r) if sliceable(r.params) else None for r in requests]
         try:
-            return list(await asyncio.gather(*(self._batcher.submit(r) for r in requests)))
+            return list(
+                await asyncio.gather(*(self._generate_one(r, j) for r, j in zip(requests, jobs, strict=True)))
+            )
         except TutorError:
             raise
         except Exception as exc:  # a model failure (OOM, bad weights) is a 503, never a 500
@@ -364,67 +446,67 @@ class LocalEngine:
 
     # -- streaming ---------------------------------------------------------------------------
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
-        """Yield text pieces; leaving the loop early (disconnect) cancels the generation."""
+        """Yield text pieces as the scheduler decodes them; leaving the loop early (disconnect)
+        drops the request's row at the next decoding step."""
         await self.load()
-        ref = self.resolve_adapter(request.adapter)
+        self.resolve_adapter(request.adapter)
         self._check_prompt(request)
-        if self._waiting_streams + self._batcher.queued >= self.config.max_queue:
-            raise ServiceUnavailableError("The model is busy: too many streams are waiting.", retry_after=5)
-        from transformers import AsyncTextIteratorStreamer
-
-        loaded = self._require()
         # streamers cannot follow beams or several sequences: one greedy/sampled sequence
-        params = msgspec.structs.replace(request.params, num_beams=1, num_return_sequences=1)
-        streamer = AsyncTextIteratorStreamer(
-            loaded.tokenizer, skip_prompt=True, timeout=self.config.timeout_s, skip_special_tokens=True
+        request = msgspec.structs.replace(
+            request, params=msgspec.structs.replace(request.params, num_beams=1, num_return_sequences=1)
         )
-        cancel = threading.Event()
-        criteria = make_cancel_criteria(cancel)
-
-        def work() -> None:
-            import torch
-            from transformers import StoppingCriteriaList
-
-            try:
-                enc = loaded.tokenizer([request.prompt], return_tensors="pt").to(loaded.device)
-                with self._activate(ref), torch.inference_mode():
-                    loaded.model.generate(
-                        **enc,
-                        **params.to_hf(),
-                        max_time=self.config.timeout_s,
-                        pad_token_id=loaded.tokenizer.pad_token_id,
-                        streamer=streamer,
-                        stopping_criteria=StoppingCriteriaList([criteria]),
-                    )
-                self.stats.generate_calls += 1
-            except BaseException:
-                streamer.end()  # wake the consumer; the error surfaces from the future
-                raise
-            finally:
-                self.stats.last_stream_steps = criteria.steps
-                if cancel.is_set():
-                    self.stats.streams_cancelled += 1
-
         loop = asyncio.get_running_loop()
-        self._waiting_streams += 1
+        tokens: asyncio.Queue[int] = asyncio.Queue()
+
+        def on_token(token: int) -> None:  # on the model's thread
+            loop.call_soon_threadsafe(tokens.put_nowait, token)
+
+        job = self._submit_slice(request, on_token)
         self.stats.streams += 1
-        future = loop.run_in_executor(self._executor, work)
+        counter = self._require().counter
+        ids: list[int] = []
+        emitted = ""
+
+        def delta(final: bool = False) -> str:
+            nonlocal emitted
+            text = counter.decode(ids, skip_special_tokens=True)
+            if text.endswith("\ufffd") and not final:  # half a multi-byte character: wait for the rest
+                return ""
+            piece, emitted = text[len(emitted) :], text
+            return piece
+
         try:
-            async for piece in streamer:
-                if piece:
+            while True:
+                getter: asyncio.Future[Any] = asyncio.ensure_future(tokens.get())
+                waiting: set[asyncio.Future[Any]] = {getter, job.future}
+                finished, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if getter in finished:
+                    ids.append(getter.result())
+                    if piece := delta():
+                        yield piece
+                    continue
+                getter.cancel()
+                while not tokens.empty():
+                    ids.append(tokens.get_nowait())
+                if piece := delta(final=True):
                     yield piece
-            await future
+                break
+            job.future.result()  # the scheduler's error, if any
+            self.stats.generated_tokens += len(job.generated)
         except TutorError:
             raise
-        except Exception as exc:  # TimeoutError from the streamer, or the model failing mid-way
+        except Exception as exc:  # the model failing mid-way
             log.warning("LLM stream failed: %s", type(exc).__name__)
             raise ServiceUnavailableError(
                 f"The language model failed while streaming ({type(exc).__name__}).", retry_after=5
             ) from exc
         finally:
-            self._waiting_streams -= 1
-            cancel.set()
+            if not job.future.done():
+                job.cancel.set()
+                self.stats.streams_cancelled += 1
+            self.stats.last_stream_steps = len(job.generated)
 
     async def close(self) -> None:
+        await self._scheduler.close()
         await self._batcher.close()
         self._executor.shutdown(wait=False, cancel_futures=True)

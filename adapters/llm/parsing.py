@@ -16,9 +16,16 @@ __all__ = ["GeneratedExercise", "ParsedSolution", "extract_boxed", "parse_exerci
 
 MAX_STEPS = 50
 _NUMBERED = re.compile(
-    r"^\s*(?:(?:step|Step|STEP)\s*(\d+)\s*[:.：]?|第\s*(\d+)\s*步\s*[:：.、]?|步骤\s*(\d+)\s*[:：.、]?|(\d+)\s*[.)、:：])\s*"
+    r"^\s*(?:(?:step|Step|STEP)\s*\d+\s*[:.：]?|第\s*[\d一二三四五六七八九十]+\s*步\s*[:：.、，,]?"
+    r"|步骤\s*[\d一二三四五六七八九十]+\s*[:：.、]?|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]\s*[:：.、]?"
+    r"|[(（]\s*\d+\s*[)）]\s*[:：.、]?|\d+\s*(?:\.(?!\d)|[)、:：]))\s*"
 )
-_ANSWER_LINE = re.compile(r"^\s*(?:答案|最终答案|final answer|answer)\s*[:：]?\s*", re.IGNORECASE)
+_ANSWER_LINE = re.compile(
+    r"^\s*(?:(?:所以|因此|故)?(?:最终答案|答案|原?方程的解|方程组的解|不等式的解集?)(?:是|为)?|答"
+    r"|(?:so,?\s*|therefore,?\s*|thus,?\s*)?the\s+(?:final\s+)?(?:answer|solution)\s+is"
+    r"|final answer|answer)\s*[:：]?\s*",
+    re.IGNORECASE,
+)
 
 
 class ParsedSolution(msgspec.Struct, frozen=True):

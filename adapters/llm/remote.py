@@ -1,9 +1,18 @@
 """Remote engine: the same interface over an OpenAI-compatible ``/v1/completions`` server.
 
-Meant for vLLM serving BELLE with ``--enable-lora --lora-modules math=/adapters/math/v1``: the LoRA is
-chosen per request through the ``model`` field. vLLM batches continuously on its side, so this
-engine only bounds how many requests it has in flight (503 + Retry-After beyond that). Streaming
+Meant for vLLM serving a LLaMA-based BELLE with ``--enable-lora --lora-modules math=/adapters/math/v1``:
+the LoRA is chosen per request through the ``model`` field. vLLM batches continuously on its side, so
+this engine only bounds how many requests it has in flight (503 + Retry-After beyond that). Streaming
 reads Server-Sent Events; closing the stream closes the HTTP response, which vLLM takes as an abort.
+
+Against vLLM's documented API: beams are ``use_beam_search`` with ``n`` as the beam width
+(:meth:`GenerationParams.to_openai`); an error chunk in the middle of a stream
+(``data: {"error": {...}}``) ends the stream with a 503/422 carrying vLLM's message; a 404 (an
+unknown model or LoRA) keeps vLLM's message; connection failures and 502/503/504 are retried with
+exponential backoff and jitter (tenacity) before a request is sent, never mid-stream; the list of
+served models is refreshed every ``_REFRESH_S`` seconds and after a failure, so health follows the
+server; an activated adapter the server does not serve yet is loaded at run time through
+``POST /v1/load_lora_adapter`` (vLLM started with ``VLLM_ALLOW_RUNTIME_LORA_UPDATING=True``).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from typing import Any, Literal
 
 import httpx
 import msgspec
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from adapters.llm.config import LLMConfig
 from adapters.llm.registry import parse_adapter_spec, pick_adapter
@@ -27,11 +37,39 @@ from adapters.llm.schemas import (
     GenerationRequest,
     GenerationResult,
 )
-from tutor.errors import ServiceUnavailableError, UnprocessableError
+from tutor.errors import ServiceUnavailableError, TutorError, UnprocessableError
 
 __all__ = ["RemoteEngine"]
 
 log = logging.getLogger(__name__)
+
+_REFRESH_S = 30.0
+_RETRY_STATUS = (502, 503, 504)
+
+
+class _Retryable(Exception):
+    """A failure worth another try (the request never reached the model)."""
+
+    def __init__(self, status: int | None, text: str) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
+def _server_message(text: str) -> str | None:
+    """vLLM's error message: ``{"message": ...}`` (older) or ``{"error": {"message": ...}}``."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    if isinstance(error, str):
+        return error
+    return str(data["message"]) if data.get("message") else None
 
 
 class _Choice(msgspec.Struct):
@@ -50,7 +88,7 @@ class _Completion(msgspec.Struct):
     usage: _Usage | None = None
 
 
-def _finish(reason: str | None) -> Literal["stop", "length", "cancelled"]:
+def _finish(reason: str | None) -> Literal["stop", "length", "cancelled", "time_limit"]:
     return "length" if reason == "length" else "stop"
 
 
@@ -87,12 +125,21 @@ class RemoteEngine:
         # vLLM batches on its side; allow a few batches in flight, queue up to max_queue more
         self._capacity = max(1, config.max_batch_size * 4)
         self._slots = asyncio.Semaphore(self._capacity)
+        self._checked_at = 0.0
+        self.retries = 3
 
     async def load(self) -> None:
-        """Ask the server what it serves; the base model is the first entry unless configured."""
-        if self._served:
+        """Ask the server what it serves (again every ``_REFRESH_S`` s); the base model is the first
+        entry unless configured."""
+        loop = asyncio.get_running_loop()
+        if self._served and loop.time() - self._checked_at < _REFRESH_S:
             return
-        data = await self._request("GET", "/v1/models")
+        try:
+            data = await self._request("GET", "/v1/models")
+        except ServiceUnavailableError:
+            self._served = []
+            raise
+        self._checked_at = loop.time()
         self._served = [m["id"] for m in data.get("data", []) if isinstance(m, dict) and "id" in m]
         if not self.model_name and self._served:
             self.model_name = self._served[0]
@@ -122,18 +169,28 @@ class RemoteEngine:
         return pick_adapter(self._adapters, self._default, adapter, where="served")
 
     async def ensure_adapter(self, name: str, version: str, path: Path) -> AdapterRef:
-        """The server must already serve a LoRA module named ``name@version``; this cannot load one."""
+        """Serve ``name@version``: already served, or loaded at run time (``/v1/load_lora_adapter``).
+
+        ``path`` must be the adapter's directory as the vLLM host sees it (a shared volume).
+        """
         ref = AdapterRef(name=name, version=version)
         if ref.key in self._extra or self._adapters.get(name) == ref:
             return ref
         await self.load()
         if ref.key not in self._served:
-            self._served = []  # ask again next time: the operator may have added the module
-            raise ServiceUnavailableError(
-                f"The model server at TUTOR_LLM_REMOTE_URL does not serve the activated adapter {ref.key};"
-                f" start vLLM with --enable-lora --lora-modules {ref.key}={path}.",
-                retry_after=30,
-            )
+            try:
+                await self._request(
+                    "POST", "/v1/load_lora_adapter", {"lora_name": ref.key, "lora_path": str(path)}
+                )
+            except TutorError as exc:
+                self._served = []  # ask again next time: the operator may have added the module
+                raise ServiceUnavailableError(
+                    f"The model server at TUTOR_LLM_REMOTE_URL does not serve the activated adapter"
+                    f" {ref.key} and could not load it at run time ({exc.message}). Start vLLM with"
+                    f" VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or with --lora-modules {ref.key}={path}.",
+                    retry_after=30,
+                ) from exc
+            self._served.append(ref.key)
         self._extra[ref.key] = ref
         return ref
 
@@ -141,29 +198,56 @@ class RemoteEngine:
         """An upper bound without a tokenizer: BELLE's vocabularies never use more than one per character."""
         return len(text)
 
+    def _retrying(self) -> AsyncRetrying:
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.retries),
+            wait=wait_exponential_jitter(initial=0.2, max=2.0),
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+
     async def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One call, retried with backoff on connection failures and 502/503/504."""
         try:
-            response = await self._client.request(method, path, json=body)
+            async for attempt in self._retrying():
+                with attempt:
+                    try:
+                        response = await self._client.request(method, path, json=body)
+                    except httpx.TransportError as exc:
+                        raise _Retryable(None, type(exc).__name__) from exc
+                    if response.status_code in _RETRY_STATUS:
+                        raise _Retryable(response.status_code, response.text)
+        except _Retryable as exc:
+            self._error = exc.text[:200] if exc.status is None else f"HTTP {exc.status}"
+            self._served = []
+            if exc.status is None:
+                raise ServiceUnavailableError(
+                    "The model server (TUTOR_LLM_REMOTE_URL) cannot be reached.", retry_after=10
+                ) from exc
+            self._raise_for(exc.status, exc.text)
         except httpx.HTTPError as exc:
             self._error = f"{type(exc).__name__}"
             raise ServiceUnavailableError(
-                "The model server (TUTOR_LLM_REMOTE_URL) cannot be reached.", retry_after=10
+                "The model server (TUTOR_LLM_REMOTE_URL) failed.", retry_after=10
             ) from exc
+        if response.status_code >= 500:  # the server is up but failing: health says so
+            self._error, self._served = f"HTTP {response.status_code}", []
         self._raise_for(response.status_code, response.text)
-        result: dict[str, Any] = response.json()
+        try:
+            result: dict[str, Any] = response.json()
+        except ValueError:  # vLLM answers some admin routes (load_lora_adapter) in plain text
+            result = {"text": response.text}
         return result
 
     @staticmethod
     def _raise_for(status: int, text: str) -> None:
         if status < 400:
             return
-        try:
-            message = json.loads(text).get("message") or json.loads(text).get("error", {}).get("message")
-        except (ValueError, AttributeError):
-            message = None
+        message = _server_message(text)
         if status in (400, 422):
             raise UnprocessableError(f"The model server rejected the request: {message or status}.")
-        raise ServiceUnavailableError(f"The model server answered {status}.", retry_after=10)
+        detail = f": {message}" if message else ""
+        raise ServiceUnavailableError(f"The model server answered {status}{detail}.", retry_after=10)
 
     def _body(self, request: GenerationRequest, stream: bool) -> dict[str, Any]:
         if len(request.prompt) > MAX_PROMPT_CHARS:
@@ -192,7 +276,8 @@ class RemoteEngine:
         finally:
             self._in_flight -= 1
         completion = msgspec.convert(data, _Completion)
-        choices = sorted(completion.choices, key=lambda c: c.index)
+        # beam search returns n = num_beams beams, best first: keep the sequences asked for
+        choices = sorted(completion.choices, key=lambda c: c.index)[: request.params.num_return_sequences]
         if not choices:
             raise ServiceUnavailableError("The model server returned no completion.", retry_after=5)
         usage = completion.usage or _Usage()
@@ -228,7 +313,18 @@ class RemoteEngine:
                     payload = line[5:].strip()
                     if payload == "[DONE]":
                         break
-                    chunk = msgspec.json.decode(payload, type=_Completion)
+                    try:
+                        data = json.loads(payload)
+                    except ValueError as exc:
+                        raise ServiceUnavailableError(
+                            "The model server sent an unreadable stream chunk.", retry_after=5
+                        ) from exc
+                    if isinstance(data, dict) and ("error" in data or data.get("object") == "error"):
+                        error = data.get("error")
+                        code = error.get("code") if isinstance(error, dict) else data.get("code")
+                        status = int(str(code)) if str(code).isdigit() else 500
+                        self._raise_for(status if status >= 400 else 500, payload)
+                    chunk = msgspec.convert(data, _Completion)
                     if chunk.choices and chunk.choices[0].text:
                         yield chunk.choices[0].text
         except httpx.HTTPError as exc:

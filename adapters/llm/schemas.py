@@ -46,7 +46,8 @@ class GenerationResult(msgspec.Struct, frozen=True, kw_only=True):
     adapter: AdapterRef | None
     prompt_tokens: int
     generated_tokens: int
-    finish_reason: Literal["stop", "length", "cancelled"] = "stop"
+    finish_reason: Literal["stop", "length", "cancelled", "time_limit"] = "stop"
+    """``time_limit``: the engine's time limit (``TUTOR_LLM_TIMEOUT_S``) cut the output short."""
 
     @property
     def text(self) -> str:

@@ -73,7 +73,7 @@ async def test_disconnect_cancels_generation_and_keeps_the_partial_reply(
             assert response.status_code == 201
             tokens = 0
             async for line in response.aiter_lines():
-                tokens += line.startswith("event: token")
+                tokens += line.startswith("event: progress")
                 if tokens >= 3:
                     break  # hang up mid-reply
     event = None
@@ -106,7 +106,7 @@ async def test_disconnect_from_a_streamed_solution_still_audits_what_was_said(
         assert response.status_code == 201
         tokens = 0
         async for line in response.aiter_lines():
-            tokens += line.startswith("event: token")
+            tokens += line.startswith("event: progress")
             if tokens >= 3:
                 break
     event = None

@@ -15,6 +15,7 @@ from tutor.api.types import AuthedRequest
 from tutor.audit.ai_content import record_solver_solution
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.scopes import MATH_SOLVE, SERVICE_SCOPE
+from tutor.errors import ServiceUnavailableError, UnprocessableError
 from tutor.math import sandbox
 from tutor.math.grading import check_answer_sync
 from tutor.math.schemas import AnswerCheckIn, AnswerCheckOut, SolveIn, SolveOut, step_out
@@ -45,10 +46,21 @@ class MathController(Controller):
             confirmed = await confirm_recognition(db_session, request.user, data.recognition_id, data.problem)
             modality, edited = confirmed.modality, confirmed.edited
         settings: Settings = request.app.state.settings
+        if data.engine == "symbolic" and data.params is not None:
+            raise UnprocessableError(
+                "params: 生成参数只用于语言模型 (engine=llm 或 auto)。"
+                " Generation params apply to the language model only (engine llm or auto).",
+                field="params",
+            )
         model_configured = LLMConfig.from_env(settings.env).missing_setting is None
         if data.engine == "llm" or (data.engine == "auto" and model_configured):
-            out = await solve_out_with_llm(request.app.state, request.user, data)
-            return msgspec.structs.replace(out, input_modality=modality, recognition_edited=edited)
+            try:
+                out = await solve_out_with_llm(request.app.state, request.user, data)
+                return msgspec.structs.replace(out, input_modality=modality, recognition_edited=edited)
+            except ServiceUnavailableError:
+                if data.engine == "llm":
+                    raise
+                # auto: a broken or busy model is no reason to leave the learner without a solution
         solution: Solution = await sandbox.run_sandboxed(solve_problem, data.problem)
         out = SolveOut(
             kind=solution.kind,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 
+from adapters.llm.params import GenerationParams
 from tutor.math.parsing import MAX_INPUT_CHARS
 from tutor.math.steps import Step
 
@@ -23,13 +24,15 @@ class SolveIn(msgspec.Struct, frozen=True):
     language: Literal["zh", "en"] = "zh"
     recognition_id: UUID | None = None
     """A formula/speech recognition whose (confirmed or edited) text is ``problem``."""
+    params: GenerationParams | None = None
+    """Decoding controls for the language model (``engine`` ``llm`` or ``auto``); 422 with ``symbolic``."""
 
 
 class SolveStepOut(msgspec.Struct, frozen=True):
     latex: str
     rule: str
     explanation: str
-    verdict: Literal["valid", "invalid", "unparseable"]
+    verdict: Literal["valid", "invalid", "unparseable", "explanation"]
 
 
 class SolveOut(msgspec.Struct, frozen=True):

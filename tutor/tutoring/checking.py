@@ -1,9 +1,11 @@
 """The checked-output path: nothing the model writes reaches a learner unverified.
 
 The problem is first solved symbolically (so an unreadable problem is a 422 before any model time is
-spent, and a fallback is ready). The model's solution is split into steps and passed to the math
-engine's step verifier; a wrong final answer or an invalid step gets one retry with sampling, then
-the symbolic solver's own checked steps are returned with ``source="solver"`` and the reason.
+spent, and a fallback is ready). The model's solution is split into steps, every claim in every step
+is read (:mod:`tutor.tutoring.reading`) and checked (:mod:`tutor.tutoring.step_check`); a wrong final
+answer, a wrong step or an unreadable step that states a relation gets one retry with sampling, then
+the symbolic solver's own checked steps are returned with ``source="solver"`` and the reason. With
+``num_return_sequences > 1`` every returned sequence is checked and the first that passes is served.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from adapters.llm import (
 from tutor.math.sandbox import run_sandboxed
 from tutor.math.solver import solve_problem
 from tutor.math.steps import Solution
-from tutor.math.verifier import MAX_STEPS, StepVerification, verify_steps_async
+from tutor.math.verifier import StepVerification
 from tutor.tutoring.schemas import CheckedSolutionOut, ModelProvenance, StepVerdictOut
+from tutor.tutoring.step_check import SolutionCheck, check_solution_sync
 
 __all__ = ["ModelAttempt", "SolveOutcome", "check_model_text", "retry_params", "solve_checked"]
 
@@ -41,15 +44,20 @@ class ModelAttempt:
     params: GenerationParams
     verification: StepVerification
     accepted: bool
+    final_answer: str | None = None
+    first_unreadable_step: int | None = None
+    sequence: int = 0
 
     def verdict(self, attempt: int) -> dict[str, object]:
         v = self.verification
         return {
             "attempt": attempt,
+            "sequence": self.sequence,
             "accepted": self.accepted,
             "final_answer_correct": v.final_answer_correct,
             "all_steps_valid": v.all_steps_valid,
             "first_invalid_step": v.first_invalid_step,
+            "first_unreadable_step": self.first_unreadable_step,
             "steps": [s.verdict for s in v.steps],
         }
 
@@ -69,18 +77,33 @@ def retry_params(first: GenerationParams) -> GenerationParams:
     )
 
 
-def _accepted(steps: Sequence[str], v: StepVerification) -> bool:
-    return bool(steps) and v.final_answer_correct is True and v.first_invalid_step is None
-
-
 async def check_model_text(
-    problem: str, text: str, params: GenerationParams, result: GenerationResult | None
+    problem: str, text: str, params: GenerationParams, result: GenerationResult | None, sequence: int = 0
 ) -> ModelAttempt:
-    """Parse one model output and run the step verifier on it (sandboxed)."""
-    parsed = parse_solution(text)
-    steps = parsed.steps[:MAX_STEPS]
-    verification = await verify_steps_async(problem, steps, parsed.final_answer)
-    return ModelAttempt(result, text, params, verification, _accepted(steps, verification))
+    """Read and check one model output, every claim of every step (sandboxed)."""
+    check: SolutionCheck = await run_sandboxed(check_solution_sync, problem, text)
+    return ModelAttempt(
+        result,
+        text,
+        params,
+        check.verification,
+        check.accepted,
+        check.final_answer,
+        check.first_unreadable_step,
+        sequence,
+    )
+
+
+async def check_sequences(
+    problem: str, result: GenerationResult, params: GenerationParams
+) -> list[ModelAttempt]:
+    """Every returned sequence checked, stopping at the first that passes (it is the one served)."""
+    attempts: list[ModelAttempt] = []
+    for number, text in enumerate(result.texts):
+        attempts.append(await check_model_text(problem, text, params, result, number))
+        if attempts[-1].accepted:
+            break
+    return attempts
 
 
 def _from_model(
@@ -94,12 +117,14 @@ def _from_model(
             StepVerdictOut(
                 index=s.index,
                 text=s.text,
-                verdict=s.verdict if s.verdict in ("valid", "invalid", "unparseable") else "unchecked",  # type: ignore[arg-type]
+                verdict=s.verdict  # type: ignore[arg-type]
+                if s.verdict in ("valid", "invalid", "unparseable", "explanation")
+                else "unchecked",
                 detail=s.reason,
             )
             for s in v.steps
         ],
-        final_answer=parse_solution(attempt.text).final_answer,
+        final_answer=attempt.final_answer,
         answer_correct=v.final_answer_correct,
         attempts=count,
         provenance=provenance,
@@ -131,6 +156,8 @@ def fallback_reason(attempts: Sequence[ModelAttempt]) -> str:
         why = "the model's answer had no steps"
     elif last.first_invalid_step is not None:
         why = f"step {last.first_invalid_step + 1} of the model's answer was not valid"
+    elif attempts[-1].first_unreadable_step is not None:
+        why = f"step {attempts[-1].first_unreadable_step + 1} of the model's answer could not be read"
     elif last.final_answer_correct is None:
         why = "the model gave no final answer in \\boxed{}"
     else:
@@ -161,18 +188,20 @@ async def solve_checked(
     prompt = render("solution", lang, problem=problem)
     base = params or defaults_for("solution")
     attempts: list[ModelAttempt] = [first] if first is not None else []
-    plan = [base, retry_params(base)][len(attempts) :]
+    plan = [base, retry_params(base)][min(len(attempts), 1) :]
+    generations = 1 if attempts else 0
     for step_params in plan:
         if attempts and attempts[-1].accepted:
             break
         [result] = await engine.generate(
             [GenerationRequest(prompt=prompt.text, params=step_params, adapter=adapter)]
         )
-        attempts.append(await check_model_text(problem, result.text, step_params, result))
+        generations += 1
+        attempts.extend(await check_sequences(problem, result, step_params))
     last = attempts[-1]
     provenance = provenance_of(last.result, engine, prompt.template_id)
     if last.accepted:
-        source = "model" if len(attempts) == 1 else "model_retry"
+        source = "model" if generations == 1 else "model_retry"
         answer = _from_model(problem, last, source, len(attempts), provenance)
     else:
         answer = from_solver(problem, reference, len(attempts), fallback_reason(attempts), provenance)

@@ -1,9 +1,14 @@
 """Model routes: streamed solve, tutoring dialogues, exercise generation.
 
-Streams are Server-Sent Events: ``token`` events carry ``{"text": ...}`` pieces, a final ``result``
-(solve) or ``turn`` (dialogue) event carries the checked/stored outcome, and ``error`` carries a
-problem+json body if the model fails mid-stream. The first token is awaited before the response
-starts, so "no model", "busy" and bad input are still proper 503/422 answers, not broken streams.
+Streams are Server-Sent Events. Nothing unchecked reaches a learner: raw model tokens are buffered,
+and ``progress`` events only count them (``{"tokens": n}``) so a client can show that work goes on.
+A solve stream releases each ``step`` event (``{"index", "text", "verdict", "detail"}``) once that
+step checks; at the first step that does not, a ``held`` event says so and nothing more of the
+model's text is released; the final ``result`` carries the checked outcome (the model's steps, or
+the solver's). A dialogue stream releases the reply in a ``turn`` event after it passed its check
+(or was replaced by the solver's next step). ``error`` carries a problem+json body if the model
+fails mid-stream. The first token is awaited before the response starts, so "no model", "busy" and
+bad input are still proper 503/422 answers, not broken streams.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from litestar.response import ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import GenerationRequest, LLMEngine, defaults_for, render
+from adapters.llm.params import enforce_compute_cap
 from tutor.api.pagination import provide_limit_offset
 from tutor.audit.ai_content import input_text
 from tutor.audit.kinds import MODEL_OUTPUT_SOLUTION
@@ -57,6 +63,7 @@ from tutor.tutoring.schemas import (
     TurnOut,
 )
 from tutor.tutoring.service import llm_hint, persist_shielded, record_solve_outcome
+from tutor.tutoring.step_check import SolutionCheck, check_solution_sync
 
 __all__ = [
     "TUTORING_ROUTES",
@@ -111,16 +118,52 @@ async def _primed(stream: AsyncGenerator[str, None]) -> tuple[str | None, AsyncG
 async def _relay(
     first: str | None, stream: AsyncGenerator[str, None], sink: list[str]
 ) -> AsyncIterator[dict[str, Any]]:
-    """Token events; closing this (client gone) closes the model stream, which stops generation."""
+    """Progress events (a count, never the text); closing this (client gone) closes the model
+    stream, which stops generation."""
     try:
         if first:
             sink.append(first)
-            yield _event("token", {"text": first})
+            yield _event("progress", {"tokens": len(sink)})
         async for piece in stream:
             sink.append(piece)
-            yield _event("token", {"text": piece})
+            yield _event("progress", {"tokens": len(sink)})
     finally:
         await stream.aclose()
+
+
+async def _nothing() -> AsyncGenerator[str, None]:
+    """The model stream of a screened message: the model never runs."""
+    return
+    yield  # pragma: no cover - makes this an async generator
+
+
+class _StepRelease:
+    """Releases a streamed solution's steps one by one, each only after it checked."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        self.released = 0
+        self.held = False
+        self._checked_lines = 0
+
+    async def events(self, text: str, *, final: bool) -> AsyncIterator[dict[str, Any]]:
+        lines = text.count("\n")
+        if self.held or (not final and lines == self._checked_lines):
+            return
+        self._checked_lines = lines
+        check: SolutionCheck = await run_sandboxed(check_solution_sync, self.problem, text)
+        steps = check.verification.steps
+        ready = steps if final else steps[:-1]  # the last step may still be growing
+        for step in ready[self.released :]:
+            if step.verdict not in ("valid", "explanation"):
+                self.held = True
+                yield _event("held", {"index": step.index, "verdict": step.verdict})
+                return
+            self.released += 1
+            yield _event(
+                "step",
+                {"index": step.index, "text": step.text, "verdict": step.verdict, "detail": step.reason},
+            )
 
 
 class SolveStreamController(Controller):
@@ -139,7 +182,7 @@ class SolveStreamController(Controller):
         _uses_sandbox(state)
         await run_sandboxed(solve_problem, data.problem)  # unreadable problem: 422 before the model runs
         adapter = await served_adapter(db_session, engine, data.adapter, principal)
-        params = data.params or defaults_for("solution")
+        params = enforce_compute_cap(data.params or defaults_for("solution"), principal.role)
         prompt = render("solution", data.lang, problem=data.problem)
         first, stream = await _primed(
             engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))
@@ -171,9 +214,15 @@ class SolveStreamController(Controller):
 
                 await persist_shielded(state, write)
 
+            release = _StepRelease(data.problem)
             try:
                 async for event in _relay(first, stream, pieces):
                     yield event
+                    if "\n" in pieces[-1]:
+                        async for step_event in release.events("".join(pieces), final=False):
+                            yield step_event
+                async for step_event in release.events("".join(pieces), final=True):
+                    yield step_event
                 attempt = await check_model_text(data.problem, "".join(pieces), params, None)
                 outcome = await solve_checked(
                     engine, data.problem, lang=data.lang, params=params, adapter=adapter, first=attempt
@@ -215,7 +264,7 @@ class HintController(Controller):
             work=data.work,
             lang=data.lang,
             adapter=data.adapter,
-            params=data.params,
+            params=None if data.params is None else enforce_compute_cap(data.params, request.user.role),
         )
 
 
@@ -262,25 +311,35 @@ class DialogueController(Controller):
         engine: LLMEngine,
         tutoring: TutoringConfig,
     ) -> list[TurnOut]:
+        _uses_sandbox(request.app.state)
         dialogue = await dlg.own_dialogue(db_session, request.user, dialogue_id)
         await engine.load()
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
-        params = dlg.dialogue_params(data.params)
+        params = enforce_compute_cap(dlg.dialogue_params(data.params), request.user.role)
         adapter = await served_adapter(db_session, engine, None, request.user)
-        [result] = await engine.generate(
-            [GenerationRequest(prompt=prompt.text, params=params, adapter=adapter)]
-        )
+        ctx = dlg.ReplyContext.of(dialogue)
+        reply = await dlg.screen_learner_message(ctx, data.message)
+        raw, model, adapter_key, finish = "", engine.health().model, None, "screened"
+        if reply is None:  # the model runs only for a message that passed the screen
+            [result] = await engine.generate(
+                [GenerationRequest(prompt=prompt.text, params=params, adapter=adapter)]
+            )
+            reply = await dlg.check_tutor_reply(ctx, result.text, prompt)
+            raw, model, finish = result.text, result.model, result.finish_reason
+            adapter_key = result.adapter.key if result.adapter else None
         tutor = await dlg.add_tutor_turn(
             db_session,
             request.user,
             dialogue,
-            result.text,
-            adapter=result.adapter.key if result.adapter else None,
-            model=result.model,
+            reply.text,
+            adapter=adapter_key,
+            model=model,
             template_id=prompt.template_id,
             params=params,
-            finish_reason=result.finish_reason,
+            finish_reason=finish,
+            raw=raw,
+            check=reply.check,
         )
         return [dlg.turn_out(student), dlg.turn_out(tutor)]
 
@@ -311,16 +370,22 @@ class DialogueController(Controller):
         tutoring: TutoringConfig,
     ) -> ServerSentEvent:
         principal, state = request.user, request.app.state
+        _uses_sandbox(state)
         dialogue = await dlg.own_dialogue(db_session, principal, dialogue_id)
         await engine.load()
         student = await dlg.record_student_turn(db_session, dialogue, data.message, tutoring)
         prompt = await dlg.dialogue_prompt(db_session, dialogue, engine, tutoring)
-        params = dlg.dialogue_params(data.params)
+        params = enforce_compute_cap(dlg.dialogue_params(data.params), request.user.role)
         adapter = await served_adapter(db_session, engine, None, principal)
         ref = engine.resolve_adapter(adapter)
-        first, stream = await _primed(
-            engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))
-        )
+        ctx = dlg.ReplyContext.of(dialogue)
+        screened = await dlg.screen_learner_message(ctx, data.message)
+        if screened is None:
+            first, stream = await _primed(
+                engine.stream(GenerationRequest(prompt=prompt.text, params=params, adapter=adapter))
+            )
+        else:
+            first, stream = None, _nothing()
         student_out = dlg.turn_out(student)
         await db_session.commit()  # the learner's message is stored before the reply streams
         model = engine.health().model
@@ -332,17 +397,21 @@ class DialogueController(Controller):
             stored: list[TurnOut] = []
 
             async def store(session: AsyncSession) -> None:
+                raw = "".join(pieces).strip()
+                reply = screened or await dlg.check_tutor_reply(ctx, raw, prompt)
                 row = await dlg.own_dialogue(session, principal, dialogue_key)
                 tutor = await dlg.add_tutor_turn(
                     session,
                     principal,
                     row,
-                    "".join(pieces).strip(),
-                    adapter=ref.key if ref else None,
+                    reply.text,
+                    adapter=ref.key if ref and screened is None else None,
                     model=model,
                     template_id=prompt.template_id,
                     params=params,
-                    finish_reason=finish,
+                    finish_reason="screened" if screened is not None else finish,
+                    raw=raw,
+                    check=reply.check,
                 )
                 stored.append(dlg.turn_out(tutor))
 
@@ -386,6 +455,8 @@ class ExerciseController(Controller):
             raise UnprocessableError(
                 f"count: at most {tutoring.exercises_max_count} exercises per request.", field="count"
             )
+        if data.params is not None:
+            enforce_compute_cap(data.params, request.user.role)
         if data.engine == "llm":
             engine = get_engine(request.app.state, settings)
             return await generate_with_llm(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,14 +31,19 @@ from tutor.db.models import Attempt, Item
 from tutor.db.models.dialogues import Dialogue, DialogueTurnRow
 from tutor.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from tutor.items.access import visible_item
+from tutor.math.sandbox import run_sandboxed
 from tutor.tutoring.audit import record_model_output
 from tutor.tutoring.config import TutoringConfig
+from tutor.tutoring.replies import check_reply_sync, replacement_reply, screen_message, screened_reply
 from tutor.tutoring.schemas import DialogueCreate, DialogueOut, ModelProvenance, TurnApprovalOut, TurnOut
 
 __all__ = [
+    "CheckedReply",
+    "ReplyContext",
     "add_tutor_turn",
     "approval_out",
     "approve_turn",
+    "check_tutor_reply",
     "create_dialogue",
     "dialogue_out",
     "dialogue_params",
@@ -47,6 +53,7 @@ __all__ = [
     "load_turns",
     "own_dialogue",
     "record_student_turn",
+    "screen_learner_message",
     "turn_out",
 ]
 
@@ -178,6 +185,47 @@ def dialogue_params(params: GenerationParams | None) -> GenerationParams:
     return params or defaults_for("dialogue")
 
 
+class CheckedReply(msgspec.Struct, frozen=True):
+    """The text a learner is shown and the verdict recorded with what the model said."""
+
+    text: str
+    check: dict[str, object]
+
+
+class ReplyContext(msgspec.Struct, frozen=True):
+    """What checking a reply needs, captured while the dialogue row is loaded."""
+
+    problem: str
+    lang: str
+    step_index: int
+
+    @classmethod
+    def of(cls, dialogue: Dialogue) -> ReplyContext:
+        return cls(dialogue.problem, dialogue.lang, dialogue.turn_count // 2 + 1)
+
+
+async def screen_learner_message(ctx: ReplyContext, message: str) -> CheckedReply | None:
+    """A fixed reply when the learner's message must not reach the model (unsafe, injection, off-topic)."""
+    reason = screen_message(message)
+    if reason is None:
+        return None
+    text = await run_sandboxed(screened_reply, reason, ctx.problem, ctx.lang, ctx.step_index)
+    return CheckedReply(text, {"served": "screened", "screened_because": reason})
+
+
+async def check_tutor_reply(ctx: ReplyContext, raw: str, prompt: RenderedPrompt) -> CheckedReply:
+    """The model's reply if it passes :func:`check_reply_sync`, else the solver's next step."""
+    instructions = prompt.text.replace(ctx.problem, " ")
+    verdict = await run_sandboxed(check_reply_sync, ctx.problem, raw, instructions)
+    if verdict.ok:
+        return CheckedReply(raw.strip(), {"served": "model"})
+    text = await run_sandboxed(replacement_reply, ctx.problem, ctx.lang, ctx.step_index)
+    check: dict[str, object] = {"served": "solver", "rejected_because": verdict.reason}
+    if verdict.detail:
+        check["detail"] = verdict.detail
+    return CheckedReply(text, check)
+
+
 async def add_tutor_turn(
     session: AsyncSession,
     principal: Principal,
@@ -189,8 +237,11 @@ async def add_tutor_turn(
     template_id: str,
     params: GenerationParams,
     finish_reason: str,
+    raw: str | None = None,
+    check: dict[str, object] | None = None,
 ) -> DialogueTurnRow:
-    """Store the tutor's reply and its audit event in the caller's transaction."""
+    """Store the tutor's reply (the checked text) and its audit event (what the model really said,
+    and the check's verdict) in the caller's transaction."""
     row = _add_turn(session, dialogue, "tutor", text)
     row.model, row.adapter, row.template_id = model, adapter, template_id
     await session.flush()
@@ -201,8 +252,8 @@ async def add_tutor_turn(
         learner_id=dialogue.learner_id,
         provenance=ModelProvenance(model=model, adapter=adapter, template=template_id),
         params=params,
-        output=text,
-        verdict={"checked": False, "reason": "free-text tutoring reply", "finish_reason": finish_reason},
+        output=text if raw is None else raw,
+        verdict={"checked": check is not None, **(check or {}), "finish_reason": finish_reason},
         refs={"dialogue_id": str(dialogue.id), "turn_seq": row.seq},
         inputs={**input_hash("problem", dialogue.problem), "answers_turn_seq": row.seq - 1},
     )

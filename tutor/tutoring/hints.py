@@ -1,7 +1,9 @@
 """Socratic hints, checked: a hint that gives the answer away is not a hint.
 
-The model's hint is rejected when it contains a ``\\boxed{}`` or an answer the math engine grades as
-the problem's answer; one sampled retry, then a hint built from the symbolic solver's next step.
+The model's hint goes through :func:`tutor.tutoring.replies.check_reply_sync`: rejected when empty,
+unsafe, an echo of the instructions, when it contains a ``\\boxed{}`` or an answer the math engine
+grades as the problem's answer, or when a relation in it is wrong or unreadable; one sampled retry,
+then a hint built from the symbolic solver's next step.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tutor.math.sandbox import run_sandboxed
 from tutor.math.solver import solve_problem
 from tutor.math.steps import Solution
 from tutor.tutoring.checking import provenance_of, retry_params
+from tutor.tutoring.replies import ReplyVerdict, check_reply_sync, next_step_text
 from tutor.tutoring.schemas import HintOut
 
 __all__ = ["HintAttempt", "HintOutcome", "hint_checked", "reveals_answer"]
@@ -33,6 +36,7 @@ class HintAttempt:
     result: GenerationResult
     params: GenerationParams
     leaks: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +60,7 @@ async def reveals_answer(text: str, reference: Solution) -> bool:
 
 
 def _solver_hint(reference: Solution, lang: str) -> str:
-    step = reference.steps[1] if len(reference.steps) > 1 else reference.steps[0]
-    if lang == "zh":
-        return f"想一想下一步：{step.explanation_zh}。你能试着做这一步吗？"
-    return f"Think about the next move: {step.explanation_en}. Can you try that step?"
+    return next_step_text(reference, lang, 1)
 
 
 async def hint_checked(
@@ -77,11 +78,15 @@ async def hint_checked(
     )
     base = params or defaults_for("hint")
     attempts: list[HintAttempt] = []
+    instructions = prompt.text.replace(problem, " ")  # the template: what an echo would copy
+    if work:
+        instructions = instructions.replace(work, " ")
     for step_params in (base, retry_params(base)):
         request = GenerationRequest(prompt=prompt.text, params=step_params, adapter=adapter)
         [result] = await engine.generate([request])
-        leaks = not result.text.strip() or await reveals_answer(result.text, reference)
-        attempts.append(HintAttempt(result, step_params, leaks))
+        verdict: ReplyVerdict = await run_sandboxed(check_reply_sync, problem, result.text, instructions)
+        leaks = not verdict.ok
+        attempts.append(HintAttempt(result, step_params, leaks, verdict.reason))
         if not leaks:
             break
     last = attempts[-1]
@@ -94,8 +99,8 @@ async def hint_checked(
         )
         return HintOutcome(answer, attempts, prompt.template_id)
     reason = (
-        f"After {len(attempts)} model attempts the hint was empty or gave the answer away;"
-        " using the solver's next step."
+        f"After {len(attempts)} model attempts the hint did not pass its check"
+        f" ({last.reason}); using the solver's next step."
     )
     answer = HintOut(
         text=_solver_hint(reference, lang), source="solver", provenance=provenance, fallback_reason=reason

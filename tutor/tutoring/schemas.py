@@ -64,11 +64,11 @@ class ModelProvenance(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class StepVerdictOut(msgspec.Struct, frozen=True, kw_only=True):
-    """One model step and the math engine's verdict on it."""
+    """One model step and the math engine's verdict on it (``explanation``: prose, no claim to check)."""
 
     index: int
     text: str
-    verdict: Literal["valid", "invalid", "unparseable", "unchecked"]
+    verdict: Literal["valid", "invalid", "unparseable", "explanation", "unchecked"]
     detail: str | None = None
 
 

@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.llm import GenerationParams
+from adapters.llm.params import enforce_compute_cap
 from tutor.audit.ai_content import input_hash, input_text
 from tutor.audit.kinds import MODEL_OUTPUT_HINT, MODEL_OUTPUT_SOLUTION
 from tutor.auth.principal import Principal
@@ -82,7 +83,8 @@ async def solve_out_with_llm(state: State, principal: Principal, data: SolveIn) 
     engine = get_engine(state, settings)
     async with state.session_maker() as session:
         adapter = await served_adapter(session, engine, None, principal)
-    outcome = await solve_checked(engine, data.problem, lang=data.language, adapter=adapter)
+    params = None if data.params is None else enforce_compute_cap(data.params, principal.role)
+    outcome = await solve_checked(engine, data.problem, lang=data.language, params=params, adapter=adapter)
 
     async def audit(session: AsyncSession) -> None:
         await record_solve_outcome(session, principal, outcome, engine)
@@ -106,7 +108,7 @@ async def solve_out_with_llm(state: State, principal: Principal, data: SolveIn) 
                 latex=s.text,
                 rule="model",
                 explanation=s.detail or "",
-                verdict="unparseable" if s.verdict == "unchecked" else s.verdict,
+                verdict="unparseable" if s.verdict == "unchecked" else s.verdict,  # never served
             )
             for s in answer.steps
         ],
@@ -148,6 +150,7 @@ async def llm_hint(
             verdict={
                 "attempt": number,
                 "reveals_answer_or_empty": attempt.leaks,
+                "rejected_because": attempt.reason,
                 "served": outcome.answer.source if number == len(outcome.attempts) else None,
             },
         )

@@ -70,16 +70,20 @@ async def test_concurrent_requests_share_one_generate_call(llama_engine: LocalEn
     assert results[3][0].text == alone.text
 
 
-async def test_different_params_or_adapters_are_not_mixed(llama_engine: LocalEngine) -> None:
+async def test_adapters_are_not_mixed_but_lengths_are(llama_engine: LocalEngine) -> None:
     before = llama_engine.stats.generate_calls
-    await llama_engine.generate(
+    long, short, _hint = await llama_engine.generate(
         [
             GenerationRequest(prompt=PROMPT, params=SHORT),
             GenerationRequest(prompt=PROMPT, params=GenerationParams(max_new_tokens=5)),
             GenerationRequest(prompt=PROMPT, params=SHORT, adapter="hint"),
         ]
     )
+    # the two math-adapter requests differ only in max_new_tokens: they share a first slice of 5 steps,
+    # the short one leaves, the long one goes on alone; the hint adapter gets its own slice
     assert llama_engine.stats.generate_calls == before + 3
+    assert (long.generated_tokens, short.generated_tokens) == (12, 5)
+    assert long.text.startswith(short.text) and short.finish_reason == "length"
 
 
 async def test_num_return_sequences_and_beams(llama_engine: LocalEngine) -> None:

@@ -124,13 +124,19 @@ async def test_unreachable_server_is_503() -> None:
         await engine.close()
 
 
-async def test_an_activated_version_the_server_does_not_serve_names_the_lora_module_to_add(
+async def test_an_activated_version_is_loaded_at_run_time_or_named_for_the_operator(
     openai_server: Any,
 ) -> None:
     engine = remote(openai_server.url)
     try:
         assert (await engine.ensure_adapter("math", "v1", Path("/adapters/math/v1"))).key == "math@v1"
-        with pytest.raises(ServiceUnavailableError, match="--lora-modules math@v2=/adapters/math/v2"):
-            await engine.ensure_adapter("math", "v2", Path("/adapters/math/v2"))
+        loaded = await engine.ensure_adapter("math", "v2", Path("/adapters/math/v2"))
+        assert openai_server.loaded_loras["math@v2"] == "/adapters/math/v2"
+        [result] = await engine.generate([GenerationRequest(prompt=PROMPT, params=SHORT, adapter=loaded.key)])
+        assert result.adapter == loaded and openai_server.bodies[-1]["model"] == "math@v2"
+        openai_server.allow_runtime_lora = False
+        with pytest.raises(ServiceUnavailableError, match="--lora-modules math@v3=/adapters/math/v3"):
+            await engine.ensure_adapter("math", "v3", Path("/adapters/math/v3"))
     finally:
+        openai_server.allow_runtime_lora = True
         await engine.close()
