@@ -27,6 +27,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return default if raw in (None, "") else float(raw)
 
 
+def _installed_default(env: Mapping[str, str]) -> str | None:
+    from adapters.llm.install import smollm2_dir, smollm2_installed
+    from adapters.media.engine_state import model_dir_from_env
+
+    model_dir = model_dir_from_env(env)
+    return str(smollm2_dir(model_dir)) if smollm2_installed(model_dir) else None
+
+
 @dataclass(frozen=True, slots=True)
 class LLMConfig:
     """Which model, which adapters, where, and how much concurrency.
@@ -53,9 +61,13 @@ class LLMConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> LLMConfig:
+        """With neither ``TUTOR_LLM_MODEL`` nor ``TUTOR_LLM_REMOTE_URL`` set, the SmolLM2 model that
+        ``tutor models install`` builds under ``TUTOR_MODEL_DIR`` is the default (when installed)."""
         model = env.get("TUTOR_LLM_MODEL") or None
         remote_url = env.get("TUTOR_LLM_REMOTE_URL") or None
         engine = (env.get("TUTOR_LLM_ENGINE") or "").strip().lower()
+        if model is None and (engine == "local" or (not engine and not remote_url)):
+            model = _installed_default(env)
         if not engine:
             engine = "remote" if remote_url else "local" if model else "none"
         if engine not in ("none", "local", "remote"):
