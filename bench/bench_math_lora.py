@@ -145,10 +145,11 @@ def main() -> None:
             results[name]["training_seconds"] = meta["training"]["seconds"]
         samples[name] = texts[:4]
         s = results[name]["summary"]
+        linear, quadratic = s.get("linear", {}).get("checked", 0), s.get("quadratic", {}).get("checked", 0)
         print(
-            f"{name:8s} checked {s['all']['checked']:.0%} (linear {s.get('linear', {}).get('checked', 0):.0%},"
-            f" quadratic {s.get('quadratic', {}).get('checked', 0):.0%}); all steps valid"
-            f" {s['all']['all_steps_valid']:.0%}; answer right {s['all']['answer_correct']:.0%}; {seconds:.0f} s",
+            f"{name:8s} checked {s['all']['checked']:.0%} (linear {linear:.0%}, quadratic {quadratic:.0%});"
+            f" all steps valid {s['all']['all_steps_valid']:.0%};"
+            f" answer right {s['all']['answer_correct']:.0%}; {seconds:.0f} s",
             flush=True,
         )
         del model

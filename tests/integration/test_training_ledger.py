@@ -20,9 +20,9 @@ from tutor.errors import ConflictError, UnprocessableError
 from tutor.privacy.consent import revoke_consent
 from tutor.training import ledger
 from tutor.training.data import consented_learners, heldout_examples, is_heldout, learner_examples
-from tutor.training.serving_format import serving_instruction
 from tutor.training.runner import execute_run, math_check
 from tutor.training.schemas import RunIn
+from tutor.training.serving_format import serving_instruction
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-
-import msgspec
 from collections import defaultdict
 from collections.abc import Iterable
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased

@@ -143,7 +143,7 @@ def _card(
 @click.option("--dp-lr", type=float, default=4e-3, show_default=True)
 def train_math_lora(
     base: Path | None,
-    out: Path,
+    out: Path | None,
     dp_out: Path | None,
     examples: int,
     epochs: int,
@@ -157,6 +157,8 @@ def train_math_lora(
     dp_lr: float,
 ) -> None:
     """Train the math LoRA (and optionally its DP twin) on generated, solver-checked solutions."""
+    if out is None and dp_out is None:
+        raise click.UsageError("Give --out, --dp-out or both.")
     import os
 
     from adapters.llm.config import LLMConfig
@@ -183,10 +185,11 @@ def train_math_lora(
     def progress(step: int, total: int, loss: float) -> None:
         click.echo(f"step {step}/{total} loss {loss:.4f} ({time.monotonic() - started:.0f} s)", err=True)
 
-    result = train_top_lora(base, data, config, out, progress=progress, cached=cached)
-    result = replace(result, cache_seconds=cache_seconds, seconds=result.seconds + cache_seconds)
-    _card(out, result, config, problems, base, command, private=False)
-    click.echo(f"non-private adapter: {out} ({result.steps} steps, {result.seconds:.0f} s)", err=True)
+    if out is not None:
+        result = train_top_lora(base, data, config, out, progress=progress, cached=cached)
+        result = replace(result, cache_seconds=cache_seconds, seconds=result.seconds + cache_seconds)
+        _card(out, result, config, problems, base, command, private=False)
+        click.echo(f"non-private adapter: {out} ({result.steps} steps, {result.seconds:.0f} s)", err=True)
     if dp_out is not None:
         dp_config = TopLoraConfig(
             top_layers=top_layers,
