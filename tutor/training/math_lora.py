@@ -123,7 +123,10 @@ def _card(
     help="Base model directory (default: the installed SmolLM2).",
 )
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Adapter directory."
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Non-private adapter directory (omit to train only the DP one).",
 )
 @click.option(
     "--dp-out",
