@@ -90,7 +90,7 @@ def _card(
         "Solves linear and quadratic equations in the served format (numbered steps, one reason per step,",
         "`\\boxed{}` answer) so the serving checker can verify every step. Trained here, on a CPU.",
         "",
-        f"- data: {result.examples} generated problems ({', '.join(f'{k} {v}' for k, v in kinds.items())}),"
+        f"- data: {result.examples} examples (generated: {', '.join(f'{k} {v}' for k, v in kinds.items())}),"
         f" zh/en, sha256 {result.dataset_hash[:16]}...",
         f"- training: layers {result.layers[0]}-{result.layers[-1]}, r={config.r}, alpha={config.alpha},"
         f" {config.epochs} epochs, batch {config.batch_size}, lr {config.learning_rate},"
@@ -134,6 +134,13 @@ def _card(
     default=None,
     help="Also train a DP adapter here.",
 )
+@click.option(
+    "--belle",
+    "belle",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="BELLE school_math_0.25M JSON lines to add (converted to the served format).",
+)
 @click.option("--examples", type=int, default=320, show_default=True)
 @click.option("--epochs", type=int, default=2, show_default=True)
 @click.option("--top-layers", type=int, default=6, show_default=True)
@@ -148,6 +155,7 @@ def train_math_lora(
     base: Path | None,
     out: Path | None,
     dp_out: Path | None,
+    belle: Path | None,
     examples: int,
     epochs: int,
     top_layers: int,
@@ -176,6 +184,16 @@ def train_math_lora(
         base = Path(default)
     problems = training_problems(examples)
     data = list(synthetic_examples(problems))
+    if belle is not None:
+        from tutor.training.belle_import import import_school_math
+
+        with belle.open("rb") as handle:
+            report = import_school_math(handle)
+        skipped = ", ".join(f"{why}: {n}" for why, n in report.skipped.items()) or "none"
+        click.echo(
+            f"BELLE: {len(report.examples)} of {report.read} lines converted (skipped {skipped})", err=True
+        )
+        data += report.examples
     config = TopLoraConfig(
         top_layers=top_layers, r=rank, alpha=2 * rank, epochs=epochs, batch_size=batch, learning_rate=lr
     )
