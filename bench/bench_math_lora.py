@@ -8,7 +8,9 @@ verified one by one and the boxed answer against the engine's). Figures per mode
 
 * ``checked``: the share the service would serve as the model's own checked solution (``accepted``);
 * ``all_steps_valid``: accepted *and* every step read and verified (none unparseable);
-* ``answer_correct``: the boxed answer right, whatever the steps.
+* ``answer_correct``: the boxed answer right, whatever the steps;
+* ``served_format``: numbered steps and a ``\\boxed{}`` answer (what the checker needs to read it);
+* ``valid_step_share``: verified steps over all steps written.
 
 Models: the base, the non-private LoRA and the DP LoRA (epsilon <= 8, delta 1e-5), all in this run
 (ratios within the run: the machine is shared). Writes bench/results/bench_math_lora.json.
@@ -57,15 +59,20 @@ def _generate(
 
 
 async def _grade(problems: list[Any], texts: list[str], params: Any) -> list[dict[str, Any]]:
+    from adapters.llm import parse_solution
     from tutor.tutoring.checking import check_model_text
 
     rows = []
     for problem, text in zip(problems, texts, strict=True):
         attempt = await check_model_text(problem.problem, text, params, None)
         v = attempt.verification
+        parsed = parse_solution(text)
         rows.append(
             {
                 "kind": _kind(problem.kp_code),
+                "served_format": bool(parsed.steps) and parsed.final_answer is not None,
+                "valid_steps": sum(s.verdict == "valid" for s in v.steps),
+                "steps": len(v.steps),
                 "checked": attempt.accepted,
                 "all_steps_valid": attempt.accepted and all(s.verdict == "valid" for s in v.steps),
                 "answer_correct": v.final_answer_correct is True,
@@ -83,8 +90,15 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def share(group: list[dict[str, Any]], key: str) -> float:
         return round(sum(r[key] for r in group) / max(1, len(group)), 4)
 
+    keys = ("checked", "all_steps_valid", "answer_correct", "served_format")
     return {
-        kind: {"n": len(g), **{k: share(g, k) for k in ("checked", "all_steps_valid", "answer_correct")}}
+        kind: {
+            "n": len(g),
+            **{k: share(g, k) for k in keys},
+            "valid_step_share": round(
+                sum(r["valid_steps"] for r in g) / max(1, sum(r["steps"] for r in g)), 4
+            ),
+        }
         for kind, g in by_kind.items()
     }
 
@@ -143,13 +157,14 @@ def main() -> None:
             meta = json.loads(card.read_text(encoding="utf-8"))
             results[name]["privacy"] = meta.get("privacy")
             results[name]["training_seconds"] = meta["training"]["seconds"]
-        samples[name] = texts[:4]
+        samples[name] = texts
         s = results[name]["summary"]
         linear, quadratic = s.get("linear", {}).get("checked", 0), s.get("quadratic", {}).get("checked", 0)
         print(
             f"{name:8s} checked {s['all']['checked']:.0%} (linear {linear:.0%}, quadratic {quadratic:.0%});"
             f" all steps valid {s['all']['all_steps_valid']:.0%};"
-            f" answer right {s['all']['answer_correct']:.0%}; {seconds:.0f} s",
+            f" answer right {s['all']['answer_correct']:.0%}; served format {s['all']['served_format']:.0%};"
+            f" valid steps {s['all']['valid_step_share']:.0%}; {seconds:.0f} s",
             flush=True,
         )
         del model
@@ -165,7 +180,13 @@ def main() -> None:
         "generation": params,
         "grading": "tutor.tutoring.checking.check_model_text (serving checker): steps verified, boxed answer",
         "results": results,
-        "samples": samples,
+        "outputs": {
+            name: [
+                {"problem": p.problem, "lang": lang, "text": t}
+                for p, lang, t in zip(held, langs, texts, strict=True)
+            ]
+            for name, texts in samples.items()
+        },
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "torch": torch.__version__},
     }
     if "lora" in results and "dp_lora" in results:
