@@ -72,9 +72,11 @@ async def test_every_model_route_answers_with_the_real_model(
         assert all(step["verdict"] == "valid" for step in out["steps"]), out
     else:
         assert out["engine"] == "symbolic" and out["verification"].startswith("After"), out
-    (solution_event,) = await _events(session, MODEL_OUTPUT_SOLUTION)
-    assert solution_event.payload["model"] == model and solution_event.payload["output"]
-    assert solution_event.payload["adapter"] == "math@v1"
+    solution_events = await _events(session, MODEL_OUTPUT_SOLUTION)  # one per model attempt
+    assert solution_events and all(
+        e.payload["model"] == model and e.payload["output"] for e in solution_events
+    )
+    assert all(e.payload["adapter"] == "math@v1" for e in solution_events)  # the shipped LoRA by default
 
     # /v1/hints: the real model's hint, checked not to give the answer away (or the solver's step)
     body = {"problem": "3x - 5 = 10", "work": "3x = 15", "lang": "en", "params": SHORT}
@@ -100,6 +102,6 @@ async def test_every_model_route_answers_with_the_real_model(
     assert turn.status_code == 201, turn.text
     _learner, tutor = turn.json()
     assert tutor["role"] == "tutor" and tutor["text"].strip()
-    (dialogue_event,) = await _events(session, MODEL_OUTPUT_DIALOGUE_TURN)
-    assert dialogue_event.payload["model"] == model
-    assert dialogue_event.payload["output"].strip()
+    dialogue_events = await _events(session, MODEL_OUTPUT_DIALOGUE_TURN)
+    assert dialogue_events and all(e.payload["model"] == model for e in dialogue_events)
+    assert dialogue_events[-1].payload["output"].strip()
