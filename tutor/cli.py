@@ -145,8 +145,9 @@ def _mount() -> None:
     from tutor.learning_cli import fit_mastery, recalibrate_items
     from tutor.privacy.cli import retention
     from tutor.training.cli import train
+    from tutor.training.math_lora import train_math_lora
 
-    for command in (fit_mastery, recalibrate_items, models, audit, retention, train, worker):
+    for command in (fit_mastery, recalibrate_items, models, audit, retention, train, train_math_lora, worker):
         main.add_command(command)
 
 

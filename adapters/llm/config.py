@@ -27,6 +27,18 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return default if raw in (None, "") else float(raw)
 
 
+_SHIPPED_ADAPTERS = Path(__file__).parent / "lora" / "smollm2"
+"""Adapters trained for the default SmolLM2 (``<name>/<version>/``), used with it unless overridden."""
+
+
+def _installed_default(env: Mapping[str, str]) -> str | None:
+    from adapters.llm.install import smollm2_dir, smollm2_installed
+    from adapters.media.engine_state import model_dir_from_env
+
+    model_dir = model_dir_from_env(env)
+    return str(smollm2_dir(model_dir)) if smollm2_installed(model_dir) else None
+
+
 @dataclass(frozen=True, slots=True)
 class LLMConfig:
     """Which model, which adapters, where, and how much concurrency.
@@ -57,9 +69,22 @@ class LLMConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> LLMConfig:
+        """With neither ``TUTOR_LLM_MODEL`` nor ``TUTOR_LLM_REMOTE_URL`` set, the SmolLM2 model that
+        ``tutor models install`` builds under ``TUTOR_MODEL_DIR`` is the default (when installed),
+        with the math LoRA shipped for it (``adapters/llm/lora/smollm2``) unless
+        ``TUTOR_LLM_ADAPTER_DIR`` says otherwise."""
         model = env.get("TUTOR_LLM_MODEL") or None
         remote_url = env.get("TUTOR_LLM_REMOTE_URL") or None
         engine = (env.get("TUTOR_LLM_ENGINE") or "").strip().lower()
+        adapter_dir = env.get("TUTOR_LLM_ADAPTER_DIR") or None
+        if model is None and (engine == "local" or (not engine and not remote_url)):
+            model = _installed_default(env)
+            if (
+                model is not None
+                and adapter_dir is None
+                and any(_SHIPPED_ADAPTERS.glob("*/*/adapter_config.json"))
+            ):
+                adapter_dir = str(_SHIPPED_ADAPTERS)  # our math LoRA, trained for this base
         if not engine:
             engine = "remote" if remote_url else "local" if model else "none"
         if engine not in ("none", "local", "remote"):
@@ -67,7 +92,6 @@ class LLMConfig:
         quant = (env.get("TUTOR_LLM_QUANTIZATION") or "none").strip().lower()
         if quant not in ("none", "8bit", "4bit"):
             raise ValueError(f"TUTOR_LLM_QUANTIZATION must be none, 8bit or 4bit, not {quant!r}")
-        adapter_dir = env.get("TUTOR_LLM_ADAPTER_DIR") or None
         adapters = tuple(a.strip() for a in (env.get("TUTOR_LLM_ADAPTERS") or "math").split(",") if a.strip())
         return cls(
             engine=engine,  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ __all__ = [
     "bleu4",
     "evaluate_generations",
     "extract_final_answer",
+    "final_answer_text",
     "hf_generator",
     "rouge_l",
     "score_adapter",
@@ -85,6 +86,38 @@ def extract_final_answer(solution: str) -> str:
     return numbers[-1] if numbers else solution.strip()
 
 
+_BOX = "\\boxed{"
+_ANSWER_LINE = re.compile(r"(?:答案|答|Answer|Final answer)\s*[:：]\s*(.+)", re.IGNORECASE)
+
+
+def _last_boxed(text: str) -> str | None:
+    start = text.rfind(_BOX)
+    while start != -1:
+        depth, i = 1, start + len(_BOX)
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        if depth == 0:
+            return text[start + len(_BOX) : i - 1].strip()
+        start = text.rfind(_BOX, 0, start)
+    return None
+
+
+def final_answer_text(solution: str) -> str:
+    """The *whole* final answer, as the serving checker reads it: the last ``\\boxed{}``, else the
+    text after the last answer marker (``答案：``, ``答：``, ``Answer:``), else the last number.
+
+    Whole, so that ``答：x = 3`` for ``x = 2, x = 3`` is graded as the incomplete answer it is.
+    """
+    boxed = _last_boxed(solution)
+    if boxed is not None:
+        return boxed
+    marked = _ANSWER_MARK.findall(solution) or _ANSWER_LINE.findall(solution)
+    if marked:
+        return str(marked[-1]).strip().rstrip("。.")
+    return extract_final_answer(solution)
+
+
 def evaluate_generations(
     generations: Sequence[str],
     examples: Sequence[BelleExample],
@@ -92,14 +125,18 @@ def evaluate_generations(
     *,
     heldout_loss: float | None = None,
 ) -> EvalScores:
-    """Score generated solutions against the reference solutions of ``examples``."""
+    """Score generated solutions against the reference solutions of ``examples``.
+
+    The whole final answer of each is compared by ``check_answer`` (the math engine), not its last
+    number; the prompt the generations came from is the served one (``format_prompt``).
+    """
     if len(generations) != len(examples) or not examples:
         raise ValueError("need one generation per example, and at least one example")
     references = [e.output for e in examples]
     correct = 0
     for generated, reference in zip(generations, references, strict=True):
         try:
-            correct += bool(check_answer(extract_final_answer(generated), extract_final_answer(reference)))
+            correct += bool(check_answer(final_answer_text(generated), final_answer_text(reference)))
         except Exception:  # a malformed generation is a wrong answer, not a failed evaluation
             continue
     return EvalScores(

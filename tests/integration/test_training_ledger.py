@@ -22,6 +22,7 @@ from tutor.training import ledger
 from tutor.training.data import consented_learners, heldout_examples, is_heldout, learner_examples
 from tutor.training.runner import execute_run, math_check
 from tutor.training.schemas import RunIn
+from tutor.training.serving_format import serving_instruction
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def _cfg(base: Path | None, root: Path, **overrides: object) -> TrainingSettings
         "target_epsilon": None,
         "noise_multiplier": 1.0,
         "learning_rate": 2e-2,
-        "max_seq_len": 64,
+        "max_seq_len": 256,  # the served solution prompt is ~150 tokens of the tiny tokenizer
         "examples_per_learner": 3,
         "accountant": "rdp",
         "global_epsilon_cap": 100.0,
@@ -60,11 +61,14 @@ async def test_only_consenting_learners_with_scrubbed_text(session: AsyncSession
     assert texts and all(STUDENT_NAME not in t for t in texts)
     named_in_training = any(STUDENT_NAME in (i.stem_text_zh or "") for i in world.train_items)
     assert any("[NAME]" in t for t in texts) == named_in_training  # scrubbed, not dropped
-    assert all(t.endswith(tuple(f"答：{i.answer}" for i in world.train_items)) for t in texts)
+    # the served format: the solution prompt around the stem, the answer boxed on the last line
+    assert all(t.endswith(tuple(f"\\boxed{{{i.answer}}}" for i in world.train_items)) for t in texts)
+    assert all(e.instruction.startswith("请一步一步地解") for v in data.values() for e in v)
     assert all(len(v) >= 1 for v in data.values())
     heldout = await heldout_examples(session, world.school.id)
     assert {e.instruction for e in heldout} == {
-        (i.stem_text_zh or "").replace(STUDENT_NAME, "[NAME]") for i in world.heldout_items
+        serving_instruction((i.stem_text_zh or "").replace(STUDENT_NAME, "[NAME]"), "zh")
+        for i in world.heldout_items
     }
     train_stems = {e.instruction for examples in data.values() for e in examples}
     assert not train_stems & {e.instruction for e in heldout}  # held-out items never reach training

@@ -32,11 +32,29 @@ def _install_whisper_base(model_dir: Path, cache_dir: Path) -> Path:
     return install_whisper_base(model_dir, cache_dir)
 
 
+def _smollm2_installed(model_dir: Path) -> bool:
+    from adapters.llm.install import smollm2_installed
+
+    return smollm2_installed(model_dir)
+
+
+def _install_smollm2(model_dir: Path, cache_dir: Path) -> Path:
+    from adapters.llm.install import install_smollm2
+
+    return install_smollm2(model_dir, cache_dir)
+
+
 DEFAULT_INSTALLERS: list[ModelInstaller] = [
     ModelInstaller(
         name="whisper-base",
         description="multilingual Whisper base for faster-whisper (speech in zh and en; 145 MB)",
         installed=_whisper_base_installed,
         install=_install_whisper_base,
+    ),
+    ModelInstaller(
+        name="smollm2",
+        description="SmolLM2-135M-Instruct, the embedded default language model (LLaMA; 538 MB float32)",
+        installed=_smollm2_installed,
+        install=_install_smollm2,
     ),
 ]

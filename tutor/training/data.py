@@ -3,11 +3,16 @@
 Training examples, as BELLE instruction pairs, come from learners with active ``model_training``
 consent only, from three sources:
 
-* correct attempts on verified items (stem -> "答：answer");
+* correct attempts on verified items (the stem in the served solution prompt -> the solver's numbered
+  steps and the item's answer in ``\\boxed{}``; only the boxed answer when the solver cannot work
+  the stem out);
 * tutor dialogue turns a teacher approved (the dialogue's problem and the learner's message just
   before the turn -> the approved tutor text);
 * recognitions the learner corrected (the confirmed text -> the symbolic solver's checked solution;
   problems the solver cannot work out are skipped).
+
+Solution examples use exactly the served format (``tutor.training.serving_format``), so a LoRA trained
+on them writes what the serving checker reads.
 
 Every text goes through the :class:`Scrubber` (names, ids, contacts removed); other free text (notes,
 unapproved turns, unedited recognitions) is never used. All sources share one per-learner pool, so
@@ -24,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -36,6 +42,7 @@ from tutor.math.sandbox import run_sandboxed
 from tutor.math.solver import solve_problem
 from tutor.math.steps import Solution
 from tutor.privacy.consent import learners_with_consent
+from tutor.training.serving_format import serving_instruction, solution_target
 
 __all__ = [
     "TRAINING_PURPOSE",
@@ -59,11 +66,44 @@ def _stem(item: Item) -> str | None:
     return item.stem_text_zh or item.stem_text_en or item.stem_latex
 
 
-def _example(item: Item) -> BelleExample | None:
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ANSWER_LINES = {"zh": "答案：\\boxed{{{answer}}}", "en": "Answer: \\boxed{{{answer}}}"}
+
+
+def _lang(text: str) -> str:
+    return "zh" if _CJK.search(text) else "en"
+
+
+async def _solved(problem: str, cache: dict[str, Solution | None]) -> Solution | None:
+    if problem not in cache:
+        try:
+            cache[problem] = await run_sandboxed(solve_problem, problem)
+        except UnprocessableError:
+            cache[problem] = None  # not a problem the engine can work out
+    return cache[problem]
+
+
+def _agrees(solution: Solution, item: Item) -> bool:
+    from tutor.math.grading import grade_answer_sync
+
+    try:
+        return grade_answer_sync(item.answer, item.answer_kind, solution.answer).correct
+    except (UnprocessableError, ValueError, TypeError):
+        return False
+
+
+async def _example(item: Item, cache: dict[str, Solution | None]) -> BelleExample | None:
+    """The item in the served format: solver steps when they reach the item's answer, else the answer."""
     stem = _stem(item)
     if not stem or not item.answer.strip():
         return None
-    return BelleExample(instruction=stem, output=f"答：{item.answer}")
+    lang = _lang(stem)
+    solution = await _solved(stem, cache)
+    if solution is not None and _agrees(solution, item):
+        output = solution_target(msgspec.structs.replace(solution, answer=item.answer), lang)
+    else:
+        output = _ANSWER_LINES[lang].format(answer=item.answer)
+    return BelleExample(instruction=serving_instruction(stem, lang), output=output)
 
 
 def _key(text: str) -> str:
@@ -133,7 +173,9 @@ class _Pools:
         self.out[key].append(clean)
 
 
-async def _add_attempts(session: AsyncSession, pools: _Pools, learners: list[UUID]) -> None:
+async def _add_attempts(
+    session: AsyncSession, pools: _Pools, learners: list[UUID], cache: dict[str, Solution | None]
+) -> None:
     rows = await session.execute(
         select(Attempt.learner_id, Item)
         .join(Item, Item.id == Attempt.item_id)
@@ -143,9 +185,9 @@ async def _add_attempts(session: AsyncSession, pools: _Pools, learners: list[UUI
     for learner_id, item in rows.tuples():
         if is_heldout(item.id) or pools.full(learner_id):
             continue
-        example = _example(item)
+        example = await _example(item, cache)
         if example is not None:
-            pools.add(learner_id, example)
+            pools.add(learner_id, example, problem=_stem(item))
 
 
 async def _add_approved_turns(
@@ -179,12 +221,9 @@ async def _add_approved_turns(
         pools.add(learner_id, BelleExample(instruction=instruction, output=reply), problem=problem)
 
 
-def _solution_text(solution: Solution) -> str:
-    lines = [f"{step.explanation_zh}：{step.latex}" for step in solution.steps]
-    return "\n".join([*lines, f"答：{solution.answer}"])
-
-
-async def _add_corrected_recognitions(session: AsyncSession, pools: _Pools, learners: list[UUID]) -> None:
+async def _add_corrected_recognitions(
+    session: AsyncSession, pools: _Pools, learners: list[UUID], cache: dict[str, Solution | None]
+) -> None:
     """Recognitions the learner edited: the confirmed problem -> the solver's checked solution."""
     rows = await session.execute(
         select(Recognition.learner_id, Recognition.confirmed_text)
@@ -195,21 +234,19 @@ async def _add_corrected_recognitions(session: AsyncSession, pools: _Pools, lear
         )
         .order_by(Recognition.learner_id, Recognition.confirmed_at.desc(), Recognition.id)
     )
-    solved: dict[str, str | None] = {}
     for learner_id, confirmed in rows.tuples():
         if not confirmed or pools.full(learner_id):
             continue
         problem = pools.scrubber.scrub(confirmed).strip()  # the solver never sees a name either
         if not problem or pools.is_heldout_text(problem):
             continue
-        if problem not in solved:
-            try:
-                solved[problem] = _solution_text(await run_sandboxed(solve_problem, problem))
-            except UnprocessableError:
-                solved[problem] = None  # not a problem the engine can check: no example
-        output = solved[problem]
-        if output is not None:
-            pools.add(learner_id, BelleExample(instruction=problem, output=output))
+        solution = await _solved(problem, cache)
+        if solution is not None:
+            lang = _lang(problem)
+            example = BelleExample(
+                instruction=serving_instruction(problem, lang), output=solution_target(solution, lang)
+            )
+            pools.add(learner_id, example, problem=problem)
 
 
 async def learner_examples(
@@ -229,8 +266,9 @@ async def learner_examples(
     # Same problem text as a held-out item (a duplicate under another id) would leak the test set.
     pools = _Pools(scrubber, await _heldout_keys(session, school_id, scrubber))
     await _add_approved_turns(session, pools, school_id, learners)
-    await _add_corrected_recognitions(session, pools, learners)
-    await _add_attempts(session, pools, learners)
+    solved: dict[str, Solution | None] = {}
+    await _add_corrected_recognitions(session, pools, learners, solved)
+    await _add_attempts(session, pools, learners, solved)
     return {key: examples for key, examples in pools.out.items() if examples}
 
 
@@ -239,10 +277,11 @@ async def heldout_examples(session: AsyncSession, school_id: UUID, limit: int = 
     scrubber = await _scrubber(session, school_id)
     rows = await session.scalars(select(Item).where(*_heldout_scope(school_id)).order_by(Item.id))
     examples: list[BelleExample] = []
+    solved: dict[str, Solution | None] = {}
     for item in rows:
         if not is_heldout(item.id):
             continue
-        example = _example(item)
+        example = await _example(item, solved)
         if example is not None:
             examples.append(scrubber.scrub_example(example))
         if len(examples) >= limit:
