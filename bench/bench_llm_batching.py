@@ -11,7 +11,7 @@ Everything runs in one process on one LocalEngine, so every ratio compares figur
 3. ``ttft``: time to the first streamed piece for a request alone, and for one arriving while a long
    request is decoding.
 
-Model: ``BENCH_LLM_MODEL`` or ``/work/cache/models/smollm2-135m`` (built by ``tutor models install
+Model: ``BENCH_LLM_MODEL`` or ``<TUTOR_MODEL_DIR>/smollm2-135m`` (built by ``tutor models install
 --only smollm2``); without it the tiny random LLaMA is used and the JSON says so. Sizes: ``BENCH_N``,
 ``BENCH_T``, ``BENCH_LONG``, ``BENCH_SHORT``, ``BENCH_ROUNDS``.
 Writes ``bench/results/bench_llm_batching.json``.
@@ -34,13 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.llm.config import LLMConfig  # noqa: E402
+from adapters.llm.install import smollm2_dir  # noqa: E402
 from adapters.llm.local import LocalEngine  # noqa: E402
 from adapters.llm.params import GenerationParams  # noqa: E402
 from adapters.llm.prompting import render  # noqa: E402
 from adapters.llm.schemas import GenerationRequest  # noqa: E402
 from adapters.llm.testing import build_tiny_belle  # noqa: E402
+from adapters.media.engine_state import model_dir_from_env  # noqa: E402
 
-DEFAULT_MODEL = Path("/work/cache/models/smollm2-135m")
 N = int(os.environ.get("BENCH_N", "8"))
 T = int(os.environ.get("BENCH_T", "16"))
 LONG = int(os.environ.get("BENCH_LONG", "48"))
@@ -129,7 +130,7 @@ async def _ttft(engine: LocalEngine) -> dict[str, Any]:
 
 
 async def main() -> dict[str, Any]:
-    model = Path(os.environ.get("BENCH_LLM_MODEL", str(DEFAULT_MODEL)))
+    model = Path(os.environ.get("BENCH_LLM_MODEL", str(smollm2_dir(model_dir_from_env(os.environ)))))
     with tempfile.TemporaryDirectory() as tmp:
         label = "SmolLM2-135M-Instruct (LLaMA), CPU fp32"
         if not (model / "config.json").is_file():

@@ -1,28 +1,23 @@
 """The real SmolLM2-135M through the app: whatever it writes, the learner only gets checked output.
 
-Uses the model 17a's installer converts (``tutor models install --only smollm2``) from the cache
-directory ``TUTOR_TEST_SMOLLM2_DIR`` (default ``/work/cache/models/smollm2-135m``); skipped, with that
-reason, where it has not been built. Short generations: this is a CPU.
+Uses the model the real installer builds (``tutor models install``'s ``smollm2`` entry) into the
+test model cache, once (``tests.fixtures.llm_default``). Short generations: this is a CPU.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 
+from adapters.llm.install import smollm2_dir
 from adapters.llm.testing import parse_sse
 from tests.factories import World, auth_headers
+from tests.fixtures.llm_default import smollm2_model_dir
 from tutor.app import create_app
 from tutor.settings import Settings
-
-MODEL = Path(os.environ.get("TUTOR_TEST_SMOLLM2_DIR", "/work/cache/models/smollm2-135m"))
-pytestmark = pytest.mark.skipif(
-    not (MODEL / "config.json").is_file(), reason=f"SmolLM2-135M not converted at {MODEL}"
-)
 
 
 @pytest.fixture
@@ -32,7 +27,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
             "TUTOR_DATABASE_URL": db_url,
             "TUTOR_DATA_DIR": str(tmp_path / "data"),
             "TUTOR_JWT_SECRET": "test-secret-" + "x" * 32,
-            "TUTOR_LLM_MODEL": str(MODEL),
+            "TUTOR_LLM_MODEL": str(smollm2_dir(smollm2_model_dir())),
             "TUTOR_LLM_ADAPTERS": "",
         }
     )
