@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +24,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from tutor.api.problems import EXCEPTION_HANDLERS
 from tutor.api.reference import PlainReferencePlugin
+from tutor.attempts.item_fold import fold_loop
 from tutor.auth.consent_guard import consent_guard
 from tutor.auth.headers import add_security_headers
 from tutor.auth.scopes import service_scope_guard
@@ -71,7 +74,15 @@ def create_app(
         if embedded is not None:
             await anyio.to_thread.run_sync(upgrade, url)
 
+    async def start_item_fold(app: Litestar) -> None:
+        app.state.item_fold_task = asyncio.create_task(fold_loop(session_maker, learning_config(settings)))
+
     async def close(app: Litestar) -> None:
+        fold_task = app.state.get("item_fold_task")
+        if fold_task is not None:
+            fold_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fold_task
         await engine.dispose()
         from tutor.runtime import shutdown_runtime
 
@@ -93,7 +104,7 @@ def create_app(
             PrometheusConfig(app_name="tutor", prefix="tutor", group_path=True).middleware,
         ],
         on_app_init=[auth.on_app_init],
-        on_startup=[migrate_embedded, install_recognition, install_llm_health, *on_startup],
+        on_startup=[migrate_embedded, start_item_fold, install_recognition, install_llm_health, *on_startup],
         on_shutdown=[close],
         before_send=[add_security_headers],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

@@ -133,7 +133,11 @@ async def weak_points(
                 "SELECT kp_code, item_id, answer, count FROM ("
                 " SELECT kp_code, item_id, answer, count,"
                 "  row_number() OVER (PARTITION BY kp_code ORDER BY count DESC, answer, item_id) AS rank"
-                " FROM class_wrong_answer_tallies WHERE class_id = :cid AND kp_code = ANY(:kps)"
+                " FROM (SELECT t.kp_code, t.item_id, t.answer, sum(t.count) AS count"
+                "  FROM class_wrong_answer_tallies t JOIN "
+                + CONSENTING_ENROLMENTS
+                + " ce ON ce.learner_id = t.learner_id AND ce.class_id = t.class_id"
+                "  WHERE t.class_id = :cid AND t.kp_code = ANY(:kps) GROUP BY 1, 2, 3) summed"
                 ") ranked WHERE rank <= 3 ORDER BY kp_code, rank"
             ),
             {"cid": class_id, "kps": [t[2] for t in top]},

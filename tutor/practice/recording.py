@@ -1,8 +1,9 @@
 """The learner-model side of recording an attempt, run inside the attempt's transaction.
 
-After the BKT update (``tutor.attempts.mastery_update.apply_bkt``) this moves the item's difficulty
-(online Elo-style step) and drift sums, files or clears the wrong-answer-book entry, and keeps the
-analytics aggregates current, so every read the dashboard makes is small and indexed.
+After the BKT update (``tutor.attempts.mastery_update.apply_bkt``) this queues the item's difficulty
+(online Elo-style step) and drift update for the batched fold (``tutor.attempts.item_fold``), files or
+clears the wrong-answer-book entry, and keeps the per-learner analytics aggregates current, so every
+read the dashboard makes is small and indexed.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tutor.db.models import Enrolment, Item
+from tutor.db.models import Enrolment
 from tutor.db.models.learning import (
     MAX_TALLY_ANSWER_CHARS,
-    ItemCalibration,
+    ItemCalibrationInbox,
     LearnerDailyActivity,
     LearnerDailyStats,
     LearnerKpStats,
@@ -28,8 +29,7 @@ from tutor.db.models.learning import (
 )
 from tutor.learning.bkt import BKTParams
 from tutor.learning.config import LearningConfig
-from tutor.learning.drift import DriftState, update_drift
-from tutor.learning.irt import ItemParams, online_item_update, predict_correct
+from tutor.learning.irt import ItemParams, predict_correct
 from tutor.learning.spacing import ReviewState, on_attempt
 
 __all__ = ["KpChange", "record_learning_effects"]
@@ -49,6 +49,7 @@ async def record_learning_effects(
     *,
     learner_id: UUID,
     item_id: UUID,
+    item: ItemParams,
     answer: str,
     correct: bool,
     at: datetime,
@@ -56,8 +57,13 @@ async def record_learning_effects(
     kp_params: Mapping[str, BKTParams],
     config: LearningConfig,
 ) -> float | None:
-    """Apply everything but the BKT update; returns the P(correct) that was predicted for this answer."""
-    predicted = await _update_item(session, item_id, correct, changes, kp_params, config)
+    """Apply everything but the BKT update; returns the P(correct) that was predicted for this answer.
+
+    Every row written here belongs to the learner (book, tallies, activity, aggregates) or is an
+    append (calibration inbox): the attempt service holds the learner's transaction lock, so the
+    learner's own attempts run one after another and no two learners ever wait on each other's rows.
+    """
+    predicted = await _queue_item_calibration(session, item_id, item, correct, at, changes, kp_params)
     await _update_book(session, learner_id, item_id, answer, correct, at, config)
     if not correct:
         await _tally_wrong_answer(session, learner_id, item_id, [c.kp_code for c in changes], answer, at)
@@ -84,26 +90,21 @@ async def _update_activity(session: AsyncSession, learner_id: UUID, correct: boo
     )
 
 
-async def _update_item(
+async def _queue_item_calibration(
     session: AsyncSession,
     item_id: UUID,
+    item: ItemParams,
     correct: bool,
+    at: datetime,
     changes: Sequence[KpChange],
     kp_params: Mapping[str, BKTParams],
-    config: LearningConfig,
 ) -> float | None:
-    row = (
-        await session.execute(
-            select(Item.difficulty, Item.discrimination, Item.calibration_attempts)
-            .where(Item.id == item_id)
-            .with_for_update()
-        )
-    ).one()
-    item = ItemParams(
-        difficulty=min(max(row.difficulty, -10.0), 10.0),
-        discrimination=min(max(row.discrimination, 0.05), 5.0),
-        n_attempts=max(row.calibration_attempts, 0),
-    )
+    """Append the attempt to the item calibration inbox; the item row itself is never locked here.
+
+    Difficulty and drift sums move when ``tutor.attempts.item_fold`` folds the inbox (seconds later):
+    a class answering one item then writes no shared row, so it neither serialises nor deadlocks.
+    The prediction uses the item as loaded for this attempt (at most one fold interval old).
+    """
     predictions = [
         predict_correct(c.p_known_before, kp_params[c.kp_code], item)
         for c in changes
@@ -112,30 +113,9 @@ async def _update_item(
     if not predictions:
         return None  # an item without knowledge points: nothing to calibrate against
     predicted = min(predictions)  # an item is only as easy as its weakest knowledge point
-    moved = online_item_update(item, predicted, correct, config.online_irt)
     await session.execute(
-        update(Item)
-        .where(Item.id == item_id)
-        .values(difficulty=moved.difficulty, calibration_attempts=moved.n_attempts)
-        .execution_options(synchronize_session=False)
+        insert(ItemCalibrationInbox).values(item_id=item_id, predicted=predicted, correct=correct, at=at)
     )
-    await session.execute(insert(ItemCalibration).values(item_id=item_id).on_conflict_do_nothing())
-    calib = (
-        await session.scalars(
-            select(ItemCalibration).where(ItemCalibration.item_id == item_id).with_for_update()
-        )
-    ).one()
-    drift = update_drift(
-        DriftState(calib.drift_residual, calib.drift_variance, calib.drift_attempts),
-        predicted,
-        correct,
-        config.drift,
-    )
-    calib.drift_residual = drift.residual_sum
-    calib.drift_variance = drift.variance_sum
-    calib.drift_attempts = drift.n_attempts
-    calib.drift_flagged = drift.flagged(config.drift)
-    calib.updated_at = func.now()  # type: ignore[assignment]
     return predicted
 
 
@@ -208,16 +188,17 @@ async def _tally_wrong_answer(
                 "kp_code": kp,
                 "item_id": item_id,
                 "answer": _tally_key(answer),
+                "learner_id": learner_id,
                 "count": 1,
                 "last_at": at,
             }
-            for c in class_ids
-            for kp in kp_codes
+            for c in sorted(class_ids)
+            for kp in sorted(set(kp_codes))
         ]
     )
     await session.execute(
         stmt.on_conflict_do_update(
-            index_elements=["class_id", "kp_code", "item_id", "answer"],
+            index_elements=["class_id", "kp_code", "item_id", "answer", "learner_id"],
             set_={"count": WrongAnswerTally.count + 1, "last_at": stmt.excluded.last_at},
         )
     )
