@@ -14,7 +14,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -34,6 +34,7 @@ from tutor.db.engine import make_engine, make_session_maker
 from tutor.db.migrate import upgrade
 from tutor.logging import structlog_plugin
 from tutor.math import sandbox as math_sandbox
+from tutor.math.budget import SANDBOX_ACCOUNT
 from tutor.practice.attempt_step import learning_config
 from tutor.privacy.config import PrivacySettings
 from tutor.privacy.rate_limits import rate_limit_middleware
@@ -45,6 +46,13 @@ from tutor.tutoring.engine import install_llm_health
 __all__ = ["create_app"]
 
 log = structlog.get_logger(__name__)
+
+
+async def _bind_sandbox_account(request: Request[Any, Any, Any]) -> None:
+    """The math sandbox charges the signed-in account (tutor.math.budget); anonymous calls go uncharged."""
+    user = request.scope.get("user")
+    user_id = getattr(user, "id", None)
+    SANDBOX_ACCOUNT.set(str(user_id) if user_id is not None else None)
 
 
 class MetricsController(PrometheusController):
@@ -107,6 +115,7 @@ def create_app(
         on_startup=[migrate_embedded, start_item_fold, install_recognition, install_llm_health, *on_startup],
         on_shutdown=[close],
         before_send=[add_security_headers],
+        before_request=_bind_sandbox_account,
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         guards=[service_scope_guard, consent_guard],
         exception_handlers=EXCEPTION_HANDLERS,
