@@ -45,10 +45,10 @@ def fast_grade(expected: str, answer_kind: str, submitted: str, task: str | None
         variable, want = want_eq.group(1), int(want_eq.group(2))
         got_eq = _EQ_RE.fullmatch(got_text)
         if got_eq is not None and got_eq.group(1) == variable:
-            got: int | None = int(got_eq.group(2))
+            value: int | None = int(got_eq.group(2))
         else:
-            got = _int(got_text) if got_eq is None else None
-        if got is None:
+            value = _int(got_text) if got_eq is None else None
+        if value is None:
             return None
-        return result_for("correct" if got == want else "wrong_value", f"{variable} = {got}")
+        return result_for("correct" if value == want else "wrong_value", f"{variable} = {value}")
     return None
