@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.concurrency import concurrent_client
 from tests.factories import World, auth_headers, create_class, create_item, create_kp, create_user
 from tutor.attempts.item_fold import fold_item_calibration
 from tutor.db.models import Attempt, Item
@@ -30,7 +31,7 @@ def _deadlocks(db_url: str) -> int:
 
 
 async def test_a_class_on_one_item_is_all_stored_without_deadlock(
-    client: AsyncTestClient[Litestar],
+    app: Litestar,
     world: World,
     settings: Settings,
     session: AsyncSession,
@@ -56,7 +57,8 @@ async def test_a_class_on_one_item_is_all_stored_without_deadlock(
             codes.append(response.status_code)
         return codes
 
-    codes = [c for per in await asyncio.gather(*(answer(n) for n in range(len(learners)))) for c in per]
+    async with concurrent_client(app) as client:  # really concurrent (tests/concurrency.py)
+        codes = [c for per in await asyncio.gather(*(answer(n) for n in range(len(learners)))) for c in per]
     assert codes == [201] * (2 * len(learners)), codes
     assert await session.scalar(select(func.count()).select_from(Attempt)) == 2 * len(learners)
     assert _deadlocks(db_url) == before
