@@ -30,11 +30,15 @@ async def test_nul_bytes_in_json_form_and_query_are_4xx(
     client: AsyncTestClient[Litestar], world: World, settings: Settings, item_id: str
 ) -> None:
     student = auth_headers(settings, world.students[0])
-    answered = await client.post("/v1/attempts", json={"item_id": item_id, "answer": "5\u0000"}, headers=student)
+    answered = await client.post(
+        "/v1/attempts", json={"item_id": item_id, "answer": "5\u0000"}, headers=student
+    )
     _is_problem(answered, 400, 422)
     login = await client.post("/v1/auth/token", data={"username": "a\u0000b", "password": "whatever-long"})
     _is_problem(login, 400, 401, 422)
-    listed = await client.get("/v1/items?knowledge_point=a%00b", headers=auth_headers(settings, world.teacher))
+    listed = await client.get(
+        "/v1/items?knowledge_point=a%00b", headers=auth_headers(settings, world.teacher)
+    )
     _is_problem(listed, 400, 422)
     named = await client.post(
         "/v1/classes", json={"name": "七年级\u00001班"}, headers=auth_headers(settings, world.teacher)
@@ -54,7 +58,9 @@ async def test_invalid_utf8_body_is_400(
     _is_problem(response, 400, 422)
 
 
-async def test_deeply_nested_json_is_4xx(client: AsyncTestClient[Litestar], world: World, settings: Settings) -> None:
+async def test_deeply_nested_json_is_4xx(
+    client: AsyncTestClient[Litestar], world: World, settings: Settings
+) -> None:
     body = "[" * 100_000 + "]" * 100_000
     response = await client.post(
         "/v1/attempts",
