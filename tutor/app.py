@@ -32,7 +32,7 @@ from tutor.auth.security import build_auth
 from tutor.db.embedded import EmbeddedPostgres
 from tutor.db.engine import make_engine, make_session_maker
 from tutor.db.migrate import upgrade
-from tutor.logging import structlog_plugin
+from tutor.logging import request_id_middleware, structlog_plugin
 from tutor.math import sandbox as math_sandbox
 from tutor.math.budget import SANDBOX_ACCOUNT
 from tutor.practice.attempt_step import learning_config
@@ -108,6 +108,7 @@ def create_app(
         route_handlers=[*ROUTE_HANDLERS, MetricsController, *extra_route_handlers],
         plugins=[SQLAlchemyPlugin(config=db_config), structlog_plugin(settings.log_level)],
         middleware=[
+            request_id_middleware,
             *rate_limit_middleware(PrivacySettings.from_env(settings.env)),
             PrometheusConfig(app_name="tutor", prefix="tutor", group_path=True).middleware,
         ],

@@ -5,6 +5,7 @@ Validation failures are 422 and name the offending field; unexpected errors are 
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import structlog
@@ -121,7 +122,14 @@ def _database(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.error("unhandled_error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
+    # one record per 5xx: the type and the stack, never the message (it can quote stored values)
+    log.error(
+        "unhandled_error",
+        path=request.scope.get("path_template") or request.url.path,
+        error_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
+        sqlstate=sqlstate(exc),
+        stack="".join(traceback.format_tb(exc.__traceback__, limit=30)),
+    )
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again later."
     )

@@ -10,8 +10,9 @@ __all__ = ["make_engine", "make_session_maker"]
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    # hide_parameters: an error never writes bound values (answers, names, hashes) into a log
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
     )
 
 
