@@ -30,7 +30,7 @@ from tutor.auth.headers import add_security_headers
 from tutor.auth.scopes import service_scope_guard
 from tutor.auth.security import build_auth
 from tutor.db.embedded import EmbeddedPostgres
-from tutor.db.engine import make_engine, make_session_maker
+from tutor.db.engine import make_engine, make_session_maker, session_timeouts
 from tutor.db.migrate import upgrade
 from tutor.logging import request_id_middleware, structlog_plugin
 from tutor.math import sandbox as math_sandbox
@@ -74,7 +74,7 @@ def create_app(
     if url is None:
         embedded = EmbeddedPostgres(settings.embedded_pg_dir)
         url = embedded.start()
-    engine = make_engine(url, pool_size=settings.db_pool_size)
+    engine = make_engine(url, pool_size=settings.db_pool_size, server_settings=session_timeouts(settings.env))
     session_maker = make_session_maker(engine)
     auth = build_auth(settings)
 
