@@ -111,6 +111,7 @@ def start_api(url: str, port: int, log_path: Path, data_dir: Path) -> subprocess
         "TUTOR_DATA_DIR": str(data_dir),
         "TUTOR_JWT_SECRET": "bench-secret-" + "x" * 32,
         "TUTOR_LOG_LEVEL": "WARNING",
+        "TUTOR_MATH_PREWARM": "1",  # as `tutor serve` sets it
         "HF_HUB_OFFLINE": "1",
         "NO_ALBUMENTATIONS_UPDATE": "1",
     }

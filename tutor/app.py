@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -84,6 +85,10 @@ def create_app(
 
     async def start_item_fold(app: Litestar) -> None:
         app.state.item_fold_task = asyncio.create_task(fold_loop(session_maker, learning_config(settings)))
+        prewarm = settings.env.get("TUTOR_MATH_PREWARM") or os.environ.get("TUTOR_MATH_PREWARM", "")
+        if prewarm.lower() in {"1", "true", "yes"}:
+            # `tutor serve`: start the math workers now, not on the first answer after a (re)start
+            asyncio.get_running_loop().run_in_executor(None, math_sandbox.get_sandbox().warm)
 
     async def close(app: Litestar) -> None:
         fold_task = app.state.get("item_fold_task")

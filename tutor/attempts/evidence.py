@@ -14,8 +14,9 @@ Practice attempts still count as activity (daily counts, wrong-answer tallies, t
 schedule): they happened; they are only not evidence of what the learner knows.
 
 :func:`counts_as_evidence` is the pure rule; :func:`item_evidence` applies it in the attempt's
-transaction, under a per-(learner, item) transaction lock so two concurrent submissions of one item
-cannot both count as first attempts. The lock touches only the learner's own key, never a shared row.
+transaction. Two concurrent submissions of one item cannot both count as first attempts: the attempt
+service's per-learner transaction lock serialises a learner's attempts (it touches only the learner's
+own key, never a shared row).
 """
 
 from __future__ import annotations
@@ -62,9 +63,11 @@ def counts_as_evidence(
 
 
 async def item_evidence(session: AsyncSession, learner_id: UUID, item_id: UUID, at: datetime) -> Evidence:
-    """Apply :func:`counts_as_evidence` to the stored history (call before inserting the attempt)."""
-    key = func.hashtextextended(f"attempt-item:{learner_id}:{item_id}", 0)
-    await session.execute(select(func.pg_advisory_xact_lock(key)))
+    """Apply :func:`counts_as_evidence` to the stored history (call before inserting the attempt).
+
+    The caller holds the learner's transaction lock (``tutor.attempts.idempotency.lock_learner``), so
+    two concurrent submissions of one item by one learner cannot both count as first attempts.
+    """
     previous = await session.scalar(
         select(func.max(Attempt.created_at)).where(
             Attempt.learner_id == learner_id, Attempt.item_id == item_id

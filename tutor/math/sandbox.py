@@ -132,6 +132,13 @@ class MathSandbox:
                 self._spawn()
             self._started = True
 
+    def warm(self) -> None:
+        """Start the workers and wait until they are ready (blocking; for a start-up thread)."""
+        self._start()
+        for worker in list(self._all):
+            with contextlib.suppress(errors.TutorError, OSError, EOFError):
+                worker.wait_ready()
+
     def _spawn(self) -> None:
         worker = _Worker(self._ctx, self.settings.memory_mb)
         self._all.append(worker)
