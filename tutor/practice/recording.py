@@ -13,19 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Date, DateTime, Float, Integer, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tutor.db.models import Enrolment
 from tutor.db.models.learning import (
     MAX_TALLY_ANSWER_CHARS,
-    ItemCalibrationInbox,
-    LearnerDailyActivity,
-    LearnerDailyStats,
-    LearnerKpStats,
     WrongAnswerEntry,
-    WrongAnswerTally,
 )
 from tutor.learning.bkt import BKTParams
 from tutor.learning.config import LearningConfig
@@ -63,48 +56,16 @@ async def record_learning_effects(
     append (calibration inbox): the attempt service holds the learner's transaction lock, so the
     learner's own attempts run one after another and no two learners ever wait on each other's rows.
     """
-    predicted = await _queue_item_calibration(session, item_id, item, correct, at, changes, kp_params)
+    predicted = _prediction(item, changes, kp_params)
     await _update_book(session, learner_id, item_id, answer, correct, at, config)
-    if not correct:
-        await _tally_wrong_answer(session, learner_id, item_id, [c.kp_code for c in changes], answer, at)
-    await _update_activity(session, learner_id, correct, at)
-    await _update_aggregates(session, learner_id, correct, at, changes, config)
+    await _write_counts(session, learner_id, item_id, answer, correct, at, changes, predicted, config)
     return predicted
 
 
-async def _update_activity(session: AsyncSession, learner_id: UUID, correct: bool, at: datetime) -> None:
-    stmt = insert(LearnerDailyActivity).values(
-        learner_id=learner_id, day=at.date(), attempts=1, correct=int(correct), last_attempt_at=at
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["learner_id", "day"],
-            set_={
-                "attempts": LearnerDailyActivity.attempts + 1,
-                "correct": LearnerDailyActivity.correct + stmt.excluded.correct,
-                "last_attempt_at": func.greatest(
-                    LearnerDailyActivity.last_attempt_at, stmt.excluded.last_attempt_at
-                ),
-            },
-        )
-    )
-
-
-async def _queue_item_calibration(
-    session: AsyncSession,
-    item_id: UUID,
-    item: ItemParams,
-    correct: bool,
-    at: datetime,
-    changes: Sequence[KpChange],
-    kp_params: Mapping[str, BKTParams],
+def _prediction(
+    item: ItemParams, changes: Sequence[KpChange], kp_params: Mapping[str, BKTParams]
 ) -> float | None:
-    """Append the attempt to the item calibration inbox; the item row itself is never locked here.
-
-    Difficulty and drift sums move when ``tutor.attempts.item_fold`` folds the inbox (seconds later):
-    a class answering one item then writes no shared row, so it neither serialises nor deadlocks.
-    The prediction uses the item as loaded for this attempt (at most one fold interval old).
-    """
+    """P(correct) predicted for this answer, from the item as loaded for this attempt."""
     predictions = [
         predict_correct(c.p_known_before, kp_params[c.kp_code], item)
         for c in changes
@@ -112,11 +73,7 @@ async def _queue_item_calibration(
     ]
     if not predictions:
         return None  # an item without knowledge points: nothing to calibrate against
-    predicted = min(predictions)  # an item is only as easy as its weakest knowledge point
-    await session.execute(
-        insert(ItemCalibrationInbox).values(item_id=item_id, predicted=predicted, correct=correct, at=at)
-    )
-    return predicted
+    return min(predictions)  # an item is only as easy as its weakest knowledge point
 
 
 async def _update_book(
@@ -173,88 +130,90 @@ def _tally_key(answer: str) -> str:
     return " ".join(answer.split())[:MAX_TALLY_ANSWER_CHARS]
 
 
-async def _tally_wrong_answer(
-    session: AsyncSession, learner_id: UUID, item_id: UUID, kp_codes: Sequence[str], answer: str, at: datetime
-) -> None:
-    class_ids = (
-        await session.scalars(select(Enrolment.class_id).where(Enrolment.learner_id == learner_id))
-    ).all()
-    if not class_ids or not kp_codes:
-        return
-    stmt = insert(WrongAnswerTally).values(
-        [
-            {
-                "class_id": c,
-                "kp_code": kp,
-                "item_id": item_id,
-                "answer": _tally_key(answer),
-                "learner_id": learner_id,
-                "count": 1,
-                "last_at": at,
-            }
-            for c in sorted(class_ids)
-            for kp in sorted(set(kp_codes))
-        ]
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["class_id", "kp_code", "item_id", "answer", "learner_id"],
-            set_={"count": WrongAnswerTally.count + 1, "last_at": stmt.excluded.last_at},
-        )
-    )
+# One statement (one round trip) for the counters: daily activity, per-point streaks and daily stats,
+# the wrong-answer tallies of the learner's classes, and the item calibration inbox. Every row it
+# writes is the learner's own, or an append; the item's difficulty and drift move when
+# ``tutor.attempts.item_fold`` folds the inbox, so no shared row is locked by an attempt.
+_COUNTS_SQL = text(
+    """
+WITH points AS (
+  SELECT * FROM unnest(CAST(:codes AS varchar[]), CAST(:befores AS float8[]), CAST(:afters AS float8[]))
+    AS p(code, p_before, p_after)
+), activity AS (
+  INSERT INTO learner_daily_activity AS t (learner_id, day, attempts, correct, last_attempt_at)
+  VALUES (:learner, :day, 1, :correct_n, :at)
+  ON CONFLICT (learner_id, day) DO UPDATE SET attempts = t.attempts + 1,
+    correct = t.correct + excluded.correct,
+    last_attempt_at = greatest(t.last_attempt_at, excluded.last_attempt_at)
+  RETURNING 1
+), streaks AS (
+  INSERT INTO learner_kp_stats AS t (learner_id, kp_code, wrong_streak, last_attempt_at, mastered_at)
+  SELECT :learner, code, 1 - :correct_n, :at,
+    CASE WHEN p_after >= :threshold THEN CAST(:at AS timestamptz) END
+  FROM points
+  ON CONFLICT (learner_id, kp_code) DO UPDATE SET
+    wrong_streak = CASE WHEN :correct_n = 1 THEN 0 ELSE t.wrong_streak + 1 END,
+    last_attempt_at = excluded.last_attempt_at, mastered_at = coalesce(t.mastered_at, excluded.mastered_at)
+  RETURNING 1
+), daily AS (
+  INSERT INTO learner_daily_stats AS t (learner_id, day, kp_code, attempts, correct, newly_mastered)
+  SELECT :learner, :day, code, 1, :correct_n, CAST(p_before < :threshold AND p_after >= :threshold AS int)
+  FROM points
+  ON CONFLICT (learner_id, day, kp_code) DO UPDATE SET attempts = t.attempts + 1,
+    correct = t.correct + excluded.correct, newly_mastered = t.newly_mastered + excluded.newly_mastered
+  RETURNING 1
+), tallies AS (
+  INSERT INTO class_wrong_answer_tallies AS t (class_id, kp_code, item_id, answer, learner_id, count, last_at)
+  SELECT e.class_id, p.code, :item, :tally_answer, :learner, 1, :at
+  FROM enrolments e CROSS JOIN points p WHERE e.learner_id = :learner AND :correct_n = 0
+  ORDER BY e.class_id, p.code
+  ON CONFLICT (class_id, kp_code, item_id, answer, learner_id) DO UPDATE SET
+    count = t.count + 1, last_at = excluded.last_at
+  RETURNING 1
+), inbox AS (
+  INSERT INTO item_calibration_inbox (item_id, predicted, correct, at)
+  SELECT :item, CAST(:predicted AS float8), :correct_n = 1, :at WHERE CAST(:predicted AS float8) IS NOT NULL
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM activity) + (SELECT count(*) FROM streaks) + (SELECT count(*) FROM daily)
+  + (SELECT count(*) FROM tallies) + (SELECT count(*) FROM inbox)
+"""
+).bindparams(
+    bindparam("learner", type_=Uuid()),
+    bindparam("item", type_=Uuid()),
+    bindparam("day", type_=Date()),
+    bindparam("at", type_=DateTime(timezone=True)),
+    bindparam("correct_n", type_=Integer()),
+    bindparam("threshold", type_=Float()),
+    bindparam("tally_answer", type_=String()),
+)
 
 
-async def _update_aggregates(
+async def _write_counts(
     session: AsyncSession,
     learner_id: UUID,
+    item_id: UUID,
+    answer: str,
     correct: bool,
     at: datetime,
     changes: Sequence[KpChange],
+    predicted: float | None,
     config: LearningConfig,
 ) -> None:
-    if not changes:
-        return
-    threshold = config.mastery_threshold
-    kp_rows = [
-        {
-            "learner_id": learner_id,
-            "kp_code": c.kp_code,
-            "wrong_streak": 0 if correct else 1,
-            "last_attempt_at": at,
-            "mastered_at": at if c.p_known_after >= threshold else None,
-        }
-        for c in changes
-    ]
-    stats = insert(LearnerKpStats).values(kp_rows)
+    ordered = sorted(changes, key=lambda c: c.kp_code)
     await session.execute(
-        stats.on_conflict_do_update(
-            index_elements=["learner_id", "kp_code"],
-            set_={
-                "wrong_streak": 0 if correct else LearnerKpStats.wrong_streak + 1,
-                "last_attempt_at": stats.excluded.last_attempt_at,
-                "mastered_at": func.coalesce(LearnerKpStats.mastered_at, stats.excluded.mastered_at),
-            },
-        )
-    )
-    day_rows = [
+        _COUNTS_SQL,
         {
-            "learner_id": learner_id,
+            "learner": learner_id,
+            "item": item_id,
             "day": at.date(),
-            "kp_code": c.kp_code,
-            "attempts": 1,
-            "correct": int(correct),
-            "newly_mastered": int(c.p_known_before < threshold <= c.p_known_after),
-        }
-        for c in changes
-    ]
-    daily = insert(LearnerDailyStats).values(day_rows)
-    await session.execute(
-        daily.on_conflict_do_update(
-            index_elements=["learner_id", "day", "kp_code"],
-            set_={
-                "attempts": LearnerDailyStats.attempts + 1,
-                "correct": LearnerDailyStats.correct + daily.excluded.correct,
-                "newly_mastered": LearnerDailyStats.newly_mastered + daily.excluded.newly_mastered,
-            },
-        )
+            "at": at,
+            "correct_n": int(correct),
+            "threshold": config.mastery_threshold,
+            "codes": [c.kp_code for c in ordered],
+            "befores": [c.p_known_before for c in ordered],
+            "afters": [c.p_known_after for c in ordered],
+            "tally_answer": _tally_key(answer),
+            "predicted": predicted,
+        },
     )
