@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from uuid_utils.compat import uuid7  # the generator of the attempts table's own primary key default
 
 from tutor.attempts.evidence import item_evidence
 from tutor.attempts.idempotency import claim_key, lock_learner, request_hash
@@ -74,23 +75,7 @@ async def record_attempt(
     )
     now = datetime.now(UTC)
     evidence = await item_evidence(session, principal.id, item.id, now)
-    attempt = Attempt(
-        learner_id=principal.id,
-        item_id=item.id,
-        submitted_answer=data.answer,
-        is_correct=grade.correct,
-        counts_as_evidence=evidence.counts,
-        modality=modality,
-        client_ts=data.client_ts,
-        recognition_id=data.recognition_id,
-        recognition_edited=edited,
-        idempotency_key=idempotency_key,
-        request_hash=body_hash,
-        created_at=now,
-    )
-    session.add(attempt)
-    await session.flush()
-    await record_attempt_confusion(session, attempt)  # tutor.confusion: analytics consent only
+    attempt_id = uuid7()  # known up front: the stored response carries it, so one INSERT writes both
 
     kp_codes = [kp.code for kp in item.knowledge_points]
     # learner model (tutor/practice): item-aware BKT parameters in; IRT, wrong-answer book, aggregates out
@@ -112,11 +97,11 @@ async def record_attempt(
         learner_id=principal.id,
         answer=data.answer,
         correct=grade.correct,
-        at=attempt.created_at,
+        at=now,
         changes=changes,
     )
     out = AttemptOut(
-        id=attempt.id,
+        id=attempt_id,
         item_id=item.id,
         is_correct=grade.correct,
         feedback=grade.reason,
@@ -125,11 +110,28 @@ async def record_attempt(
         counts_as_evidence=evidence.counts,
         modality=modality,
         mastery=changes,
-        created_at=attempt.created_at,
+        created_at=now,
         recognition_edited=edited,
     )
-    attempt.response = _encode(out)
+    attempt = Attempt(
+        id=attempt_id,
+        learner_id=principal.id,
+        item_id=item.id,
+        submitted_answer=data.answer,
+        is_correct=grade.correct,
+        counts_as_evidence=evidence.counts,
+        modality=modality,
+        client_ts=data.client_ts,
+        recognition_id=data.recognition_id,
+        recognition_edited=edited,
+        idempotency_key=idempotency_key,
+        request_hash=body_hash,
+        created_at=now,
+        response=_encode(out),
+    )
+    session.add(attempt)
     await session.flush()
+    await record_attempt_confusion(session, attempt)  # tutor.confusion: analytics consent only
     return RecordedAttempt(out=out, created=True)
 
 
