@@ -68,16 +68,19 @@ async def item_evidence(session: AsyncSession, learner_id: UUID, item_id: UUID, 
     The caller holds the learner's transaction lock (``tutor.attempts.idempotency.lock_learner``), so
     two concurrent submissions of one item by one learner cannot both count as first attempts.
     """
-    previous = await session.scalar(
-        select(func.max(Attempt.created_at)).where(
-            Attempt.learner_id == learner_id, Attempt.item_id == item_id
-        )
+    last = (
+        select(func.max(Attempt.created_at))
+        .where(Attempt.learner_id == learner_id, Attempt.item_id == item_id)
+        .scalar_subquery()
     )
-    due = await session.scalar(
-        select(WrongAnswerEntry.due_at).where(
+    due_at = (
+        select(WrongAnswerEntry.due_at)
+        .where(
             WrongAnswerEntry.learner_id == learner_id,
             WrongAnswerEntry.item_id == item_id,
             WrongAnswerEntry.cleared_at.is_(None),
         )
+        .scalar_subquery()
     )
+    previous, due = (await session.execute(select(last, due_at))).one()  # one round trip for both
     return counts_as_evidence(previous, at, due_for_review=due is not None and due <= at)
