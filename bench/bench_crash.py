@@ -178,16 +178,14 @@ async def run(args: argparse.Namespace, server_url: str, name: str, url: str) ->
         or len(a.attempt_ids) > 1
         or (a.key in stored and a.attempt_ids and not a.attempt_ids <= stored[a.key][1])
     ]
-    after_restart = [
-        a.acknowledged_at
-        for a in acknowledged
-        if clock.restarted_at and a.acknowledged_at > clock.restarted_at
-    ]
+    ack_times = [a.acknowledged_at for a in acknowledged if a.acknowledged_at is not None]
+    restarted = clock.restarted_at or 0.0
+    killed = clock.killed_at or float("inf")
+    after_restart = [t for t in ack_times if clock.restarted_at is not None and t > restarted]
     statuses: dict[str, int] = {}
     for a in everything:
         for code, n in a.statuses.items():
             statuses[code] = statuses.get(code, 0) + n
-    restarted = clock.restarted_at or 0.0
     results: dict[str, Any] = {
         "learners": args.learners,
         "per_learner": args.per_learner,
@@ -196,9 +194,7 @@ async def run(args: argparse.Namespace, server_url: str, name: str, url: str) ->
         "stored": len(stored),
         "lost": len(lost),
         "duplicated": len(duplicated),
-        "acknowledged_before_kill": sum(
-            1 for a in acknowledged if clock.killed_at and a.acknowledged_at < clock.killed_at
-        ),
+        "acknowledged_before_kill": sum(1 for t in ack_times if t < killed),
         "restart_to_live_s": round((clock.live_at or restarted) - restarted, 2),
         "restart_to_first_ack_s": round(min(after_restart) - restarted, 2) if after_restart else None,
         "restart_to_all_acknowledged_s": round(max(after_restart) - restarted, 2)

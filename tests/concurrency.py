@@ -20,6 +20,6 @@ __all__ = ["concurrent_client"]
 @asynccontextmanager
 async def concurrent_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar types its ASGI scopes strictly
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
             yield client
