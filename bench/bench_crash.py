@@ -82,12 +82,6 @@ async def learner_loop(
             if r is not None and r.status_code in (200, 201):
                 attempt.acknowledged_at = time.perf_counter()
                 attempt.attempt_ids.add(str(r.json()["id"]))
-                # a replay of the same key must give the same attempt (checked once per attempt)
-                again = await client.post(
-                    "/v1/attempts", json=attempt.body, headers={"Idempotency-Key": attempt.key}
-                )
-                if again.status_code in (200, 201):
-                    attempt.attempt_ids.add(str(again.json()["id"]))
                 break
             wait = 0.2
             if r is not None and r.headers.get("retry-after", "").isdigit():
@@ -153,6 +147,16 @@ async def run(args: argparse.Namespace, server_url: str, name: str, url: str) ->
             clock.live_at = time.perf_counter()
 
         await asyncio.gather(load, crash_and_restart())
+        # after recovery: a replay of every key must give back the same attempt, never a new one
+        for client, plan in zip(clients, plans, strict=True):
+            for attempt in plan:
+                if attempt.acknowledged_at is None:
+                    continue  # never acknowledged: a replay would be a first submission
+                again = await client.post(
+                    "/v1/attempts", json=attempt.body, headers={"Idempotency-Key": attempt.key}
+                )
+                if again.status_code in (200, 201):
+                    attempt.attempt_ids.add(str(again.json()["id"]))
         for c in clients:
             await c.aclose()
     finally:

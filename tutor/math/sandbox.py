@@ -133,11 +133,24 @@ class MathSandbox:
             self._started = True
 
     def warm(self) -> None:
-        """Start the workers and wait until they are ready (blocking; for a start-up thread)."""
+        """Start the workers and wait until they are ready (blocking; for a start-up thread).
+
+        Each worker is taken from the idle queue while it is waited for, exactly as a call takes it,
+        so a call can never read the readiness message meant for this thread (or the reverse)."""
         self._start()
-        for worker in list(self._all):
-            with contextlib.suppress(errors.TutorError, OSError, EOFError):
-                worker.wait_ready()
+        taken: list[_Worker] = []
+        try:
+            for _ in range(self.settings.workers):
+                try:
+                    taken.append(self._idle.get(timeout=_START_TIMEOUT_S))
+                except queue.Empty:
+                    break
+            for worker in taken:
+                with contextlib.suppress(errors.TutorError, OSError, EOFError):
+                    worker.wait_ready()
+        finally:
+            for worker in taken:
+                self._idle.put(worker)
 
     def _spawn(self) -> None:
         worker = _Worker(self._ctx, self.settings.memory_mb)

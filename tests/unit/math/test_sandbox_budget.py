@@ -52,3 +52,17 @@ async def test_past_the_bounded_queue_callers_get_503_at_once(sandbox: MathSandb
     assert busy.value.headers["Retry-After"]
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     assert all(isinstance(o, SandboxTimeout) for o in outcomes)
+
+
+async def test_warming_while_calls_arrive_never_mixes_up_replies() -> None:
+    box = MathSandbox(MathSettings(workers=2, timeout_s=20))
+    try:
+        warming = asyncio.get_running_loop().run_in_executor(None, box.warm)
+        results = await asyncio.gather(
+            *(box.run(grade_answer_sync, "x = 5", "equation", f"x = {n}", account=f"a{n}") for n in range(4))
+        )
+        await warming
+        assert not any(r.correct for r in results)  # x = 0..3 against x = 5
+        assert [r.normalized_submitted for r in results] == [f"x = {n}" for n in range(4)]
+    finally:
+        box.shutdown()
