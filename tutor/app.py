@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,7 +15,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -22,15 +25,17 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from tutor.api.problems import EXCEPTION_HANDLERS
 from tutor.api.reference import PlainReferencePlugin
+from tutor.attempts.item_fold import fold_loop
 from tutor.auth.consent_guard import consent_guard
 from tutor.auth.headers import add_security_headers
 from tutor.auth.scopes import service_scope_guard
 from tutor.auth.security import build_auth
 from tutor.db.embedded import EmbeddedPostgres
-from tutor.db.engine import make_engine, make_session_maker
+from tutor.db.engine import make_engine, make_session_maker, session_timeouts
 from tutor.db.migrate import upgrade
-from tutor.logging import structlog_plugin
+from tutor.logging import request_id_middleware, structlog_plugin
 from tutor.math import sandbox as math_sandbox
+from tutor.math.budget import SANDBOX_ACCOUNT
 from tutor.practice.attempt_step import learning_config
 from tutor.privacy.config import PrivacySettings
 from tutor.privacy.rate_limits import rate_limit_middleware
@@ -42,6 +47,13 @@ from tutor.tutoring.engine import install_llm_health
 __all__ = ["create_app"]
 
 log = structlog.get_logger(__name__)
+
+
+async def _bind_sandbox_account(request: Request[Any, Any, Any]) -> None:
+    """The math sandbox charges the signed-in account (tutor.math.budget); anonymous calls go uncharged."""
+    user = request.scope.get("user")
+    user_id = getattr(user, "id", None)
+    SANDBOX_ACCOUNT.set(str(user_id) if user_id is not None else None)
 
 
 class MetricsController(PrometheusController):
@@ -63,7 +75,7 @@ def create_app(
     if url is None:
         embedded = EmbeddedPostgres(settings.embedded_pg_dir)
         url = embedded.start()
-    engine = make_engine(url, pool_size=settings.db_pool_size)
+    engine = make_engine(url, pool_size=settings.db_pool_size, server_settings=session_timeouts(settings.env))
     session_maker = make_session_maker(engine)
     auth = build_auth(settings)
 
@@ -71,7 +83,19 @@ def create_app(
         if embedded is not None:
             await anyio.to_thread.run_sync(upgrade, url)
 
+    async def start_item_fold(app: Litestar) -> None:
+        app.state.item_fold_task = asyncio.create_task(fold_loop(session_maker, learning_config(settings)))
+        prewarm = settings.env.get("TUTOR_MATH_PREWARM") or os.environ.get("TUTOR_MATH_PREWARM", "")
+        if prewarm.lower() in {"1", "true", "yes"}:
+            # `tutor serve`: start the math workers now, not on the first answer after a (re)start
+            asyncio.get_running_loop().run_in_executor(None, math_sandbox.get_sandbox().warm)
+
     async def close(app: Litestar) -> None:
+        fold_task = app.state.get("item_fold_task")
+        if fold_task is not None:
+            fold_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fold_task
         await engine.dispose()
         from tutor.runtime import shutdown_runtime
 
@@ -89,13 +113,15 @@ def create_app(
         route_handlers=[*ROUTE_HANDLERS, MetricsController, *extra_route_handlers],
         plugins=[SQLAlchemyPlugin(config=db_config), structlog_plugin(settings.log_level)],
         middleware=[
+            request_id_middleware,
             *rate_limit_middleware(PrivacySettings.from_env(settings.env)),
             PrometheusConfig(app_name="tutor", prefix="tutor", group_path=True).middleware,
         ],
         on_app_init=[auth.on_app_init],
-        on_startup=[migrate_embedded, install_recognition, install_llm_health, *on_startup],
+        on_startup=[migrate_embedded, start_item_fold, install_recognition, install_llm_health, *on_startup],
         on_shutdown=[close],
         before_send=[add_security_headers],
+        before_request=_bind_sandbox_account,
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         guards=[service_scope_guard, consent_guard],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -89,6 +89,7 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the API (embedded PostgreSQL when TUTOR_DATABASE_URL is unset)."""
     import uvicorn
 
+    os.environ.setdefault("TUTOR_MATH_PREWARM", "1")  # math workers ready before the first answer
     settings = get_settings()
     uvicorn.run(
         "tutor.app:create_app",

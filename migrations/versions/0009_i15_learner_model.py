@@ -2,7 +2,7 @@
 learner ability
 
 Revision ID: 0009_i15_learner_model
-Revises: 0008_i14_speech_confusion
+Revises: 0009_i11_attempt_hot_rows
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009_i15_learner_model"
-down_revision: str | None = "0008_i14_speech_confusion"
+down_revision: str | None = "0009_i11_attempt_hot_rows"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

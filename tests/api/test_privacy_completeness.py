@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, text
@@ -47,7 +46,6 @@ async def _class_answering_wrong(
     return school_class, private
 
 
-@pytest.mark.xfail(strict=True, reason="tally rework in issue 11: the per-class tally has no learner column")
 async def test_no_teacher_view_shows_free_text_of_a_learner_without_analytics_consent(
     client: AsyncTestClient[Litestar], world: World, settings: Settings, session: AsyncSession
 ) -> None:
@@ -61,7 +59,6 @@ async def test_no_teacher_view_shows_free_text_of_a_learner_without_analytics_co
         assert PRIVATE not in response.text
 
 
-@pytest.mark.xfail(strict=True, reason="tally rework in issue 11: the per-class tally has no learner column")
 async def test_erasure_removes_the_learners_wrong_answers_from_every_aggregate(
     client: AsyncTestClient[Litestar], world: World, settings: Settings, session: AsyncSession
 ) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import World, auth_headers, create_item, create_kp
+from tutor.attempts.item_fold import fold_item_calibration
 from tutor.db.models import Item, Mastery
 from tutor.db.models.learning import (
     ItemCalibration,
@@ -22,6 +23,7 @@ from tutor.db.models.learning import (
     WrongAnswerTally,
 )
 from tutor.learning.bkt import DEFAULT_BKT_PARAMS
+from tutor.practice.attempt_step import learning_config
 from tutor.settings import Settings
 
 
@@ -66,6 +68,9 @@ async def test_wrong_answer_moves_difficulty_files_the_book_and_counts(
     headers = auth_headers(settings, world.students[0])
     body = await _answer(client, headers, item_id, "  7 ")
 
+    # item calibration is folded in batches off the attempt transaction (tutor.attempts.item_fold)
+    assert (await fold_item_calibration(session, learning_config(settings))).folded == 1
+    await session.commit()
     # IRT: predicted P(correct) = 0.2*0.9 + 0.8*0.2 = 0.34; step 0.4 at n=0: b = 0 + 0.4 * 0.34
     refreshed = (
         await session.execute(select(Item.difficulty, Item.calibration_attempts).where(Item.id == item_id))

@@ -13,7 +13,10 @@ from tutor.settings import Settings
 
 SNAPSHOTS = {
     "activity": "SELECT learner_id, day, attempts, correct, last_attempt_at FROM learner_daily_activity ORDER BY 1, 2",
-    "tallies": "SELECT class_id, kp_code, item_id, answer, count FROM class_wrong_answer_tallies ORDER BY 1, 2, 3, 4",
+    "tallies": (
+        "SELECT class_id, kp_code, item_id, answer, learner_id, count FROM class_wrong_answer_tallies "
+        "ORDER BY 1, 2, 3, 4, 5"
+    ),
     "streaks": "SELECT learner_id, kp_code, wrong_streak, last_attempt_at FROM learner_kp_stats ORDER BY 1, 2",
     "daily": "SELECT learner_id, day, kp_code, attempts, correct FROM learner_daily_stats ORDER BY 1, 2, 3",
     "mastery_counts": "SELECT learner_id, kp_code, n_observations, n_correct FROM mastery ORDER BY 1, 2",

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.analytics import services
 from tutor.analytics.schemas import AlertsOut, DriftingItemOut, MasteryMatrixOut, ProgressOut, WeakPointsOut
+from tutor.attempts.item_fold import fold_all
 from tutor.auth.access import class_for_staff
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
@@ -116,6 +117,10 @@ class ItemDriftController(Controller):
         self,
         request: Req,
         db_session: AsyncSession,
+        settings: Settings,
         limit: Annotated[int, Parameter(query="limit", ge=1, le=200, default=50)] = 50,
     ) -> list[DriftingItemOut]:
+        # attempts reach item calibration through a batched fold (tutor.attempts.item_fold): fold what
+        # is pending first, in its own transaction, so the view is current to the last attempt
+        await fold_all(request.app.state.session_maker, learning_config(settings))
         return await services.drifting_items(db_session, request.user.school_id, limit=limit)

@@ -29,11 +29,11 @@ _SQL_AGGREGATES = (
     "SELECT learner_id, (created_at AT TIME ZONE 'UTC')::date, count(*), count(*) FILTER (WHERE is_correct), "
     "max(created_at) FROM attempts GROUP BY 1, 2",
     "DELETE FROM class_wrong_answer_tallies",
-    "INSERT INTO class_wrong_answer_tallies (class_id, kp_code, item_id, answer, count, last_at) "
+    "INSERT INTO class_wrong_answer_tallies (class_id, kp_code, item_id, answer, learner_id, count, last_at) "
     "SELECT e.class_id, ikp.kp_code, a.item_id, "
-    "left(btrim(regexp_replace(a.submitted_answer, '\\s+', ' ', 'g')), 200), count(*), max(a.created_at) "
-    "FROM attempts a JOIN enrolments e ON e.learner_id = a.learner_id "
-    "JOIN item_knowledge_points ikp ON ikp.item_id = a.item_id WHERE NOT a.is_correct GROUP BY 1, 2, 3, 4",
+    "left(btrim(regexp_replace(a.submitted_answer, '\\s+', ' ', 'g')), 200), a.learner_id, count(*), "
+    "max(a.created_at) FROM attempts a JOIN enrolments e ON e.learner_id = a.learner_id "
+    "JOIN item_knowledge_points ikp ON ikp.item_id = a.item_id WHERE NOT a.is_correct GROUP BY 1, 2, 3, 4, 5",
     "DELETE FROM learner_kp_stats",
     "INSERT INTO learner_kp_stats (learner_id, kp_code, wrong_streak, last_attempt_at) "
     "SELECT a.learner_id, ikp.kp_code, "

@@ -101,19 +101,28 @@ async def weak_points(
         )
         or 0
     )
+    forgets = {code: p.forget for code, (p, _) in (await kp_params(session)).items()}
     rows = (
         await session.execute(
             text(
                 "SELECT m.kp_code, kp.name_zh, kp.name_en, count(*) AS practised, "
-                "count(*) FILTER (WHERE m.p_known >= :thr) AS mastered, "
+                # mastered as `is_mastered` judges it: P(known) against the point's forgetting ceiling
+                "count(*) FILTER (WHERE m.p_known >= :thr * (1 - coalesce(f.forget, 0))) AS mastered, "
                 "sum(m.n_observations) AS attempts, sum(m.n_correct) AS correct "
                 "FROM mastery m JOIN "
                 + CONSENTING_ENROLMENTS
                 + " e ON e.learner_id = m.learner_id AND e.class_id = :cid "
                 "JOIN knowledge_points kp ON kp.code = m.kp_code "
+                "LEFT JOIN unnest(CAST(:f_codes AS varchar[]), CAST(:f_forgets AS float8[]))"
+                " AS f(code, forget) ON f.code = m.kp_code "
                 "GROUP BY m.kp_code, kp.name_zh, kp.name_en"
             ),
-            {"cid": class_id, "thr": config.mastery_threshold},
+            {
+                "cid": class_id,
+                "thr": config.mastery_threshold,
+                "f_codes": list(forgets),
+                "f_forgets": list(forgets.values()),
+            },
         )
     ).all()
     scored = []
@@ -130,7 +139,11 @@ async def weak_points(
                 "SELECT kp_code, item_id, answer, count FROM ("
                 " SELECT kp_code, item_id, answer, count,"
                 "  row_number() OVER (PARTITION BY kp_code ORDER BY count DESC, answer, item_id) AS rank"
-                " FROM class_wrong_answer_tallies WHERE class_id = :cid AND kp_code = ANY(:kps)"
+                " FROM (SELECT t.kp_code, t.item_id, t.answer, sum(t.count) AS count"
+                "  FROM class_wrong_answer_tallies t JOIN "
+                + CONSENTING_ENROLMENTS
+                + " ce ON ce.learner_id = t.learner_id AND ce.class_id = t.class_id"
+                "  WHERE t.class_id = :cid AND t.kp_code = ANY(:kps) GROUP BY 1, 2, 3) summed"
                 ") ranked WHERE rank <= 3 ORDER BY kp_code, rank"
             ),
             {"cid": class_id, "kps": [t[2] for t in top]},

@@ -5,19 +5,29 @@ Validation failures are 422 and name the offending field; unexpected errors are 
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import DBAPIError
 
+from tutor.db.retry import sqlstate
 from tutor.errors import TutorError
 
 __all__ = ["EXCEPTION_HANDLERS", "problem"]
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_LATER_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014", "53300", "25P03"})
+"""Serialization failure, deadlock, lock timeout, statement timeout, too many connections, idle timeout."""
 log = structlog.get_logger(__name__)
 
 _TITLES = {
@@ -74,8 +84,52 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     return problem(exc.status_code, str(exc.detail), headers=headers or None)
 
 
+def _bad_body(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """Bodies the decoder cannot read: invalid UTF-8, JSON nested past the decoder's depth."""
+    if isinstance(exc, RecursionError):
+        detail = "The request body is nested too deeply. / 请求内容嵌套层数太多。"
+    else:
+        detail = "The request is not valid UTF-8 text. / 请求内容不是有效的 UTF-8 文本。"
+    return problem(HTTP_400_BAD_REQUEST, detail)
+
+
+def _out_of_range(_: Request[Any, Any, Any], exc: OverflowError) -> Response[dict[str, Any]]:
+    """A number or date past what can be computed with (year 9999, 64-bit integers)."""
+    return problem(
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "A number or date in the request is out of range. / 请求中的数字或日期超出范围。",
+    )
+
+
+def _database(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict[str, Any]]:
+    """Database errors that input or load cause are 4xx/503; the rest are real 500s."""
+    code = sqlstate(exc) or ""
+    if code.startswith("22") or isinstance(exc.orig, ValueError | OverflowError):
+        # data exception: a NUL character, a value past int32/int64 or a column's range
+        return problem(
+            HTTP_422_UNPROCESSABLE_ENTITY,
+            "A value in the request cannot be stored (for example a NUL character or a number out "
+            "of range). / 请求中的某个值无法保存（例如含有 NUL 字符或数字超出范围）。",
+        )
+    if code in RETRY_LATER_SQLSTATES:
+        log.warning("database_busy", path=request.url.path, sqlstate=code)
+        return problem(
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "The service is busy; try again in a moment. / 服务繁忙，请稍后再试。",
+            headers={"Retry-After": "1"},
+        )
+    return _unexpected(request, exc)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.error("unhandled_error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
+    # one record per 5xx: the type and the stack, never the message (it can quote stored values)
+    log.error(
+        "unhandled_error",
+        path=request.scope.get("path_template") or request.url.path,
+        error_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
+        sqlstate=sqlstate(exc),
+        stack="".join(traceback.format_tb(exc.__traceback__, limit=30)),
+    )
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again later."
     )
@@ -85,5 +139,9 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     TutorError: _tutor_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    DBAPIError: _database,
+    OverflowError: _out_of_range,
+    UnicodeDecodeError: _bad_body,
+    RecursionError: _bad_body,
     Exception: _unexpected,
 }

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tutor.api.pagination import provide_limit_offset
 from tutor.api.types import AuthedRequest
 from tutor.attempts.schemas import AttemptIn, AttemptOut
-from tutor.attempts.services import _decode, record_attempt
+from tutor.attempts.services import _decode, record_attempt_retrying
 from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.db.models import Attempt
@@ -46,13 +46,17 @@ class AttemptController(Controller):
     async def submit(
         self,
         request: Req,
-        db_session: AsyncSession,
         settings: Settings,
         data: AttemptIn,
         idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", max_length=128)] = None,
     ) -> Response[AttemptOut]:
-        result = await record_attempt(
-            db_session, request.user, data, idempotency_key=idempotency_key, settings=settings
+        # its own transaction (not the request session): committed before the answer, retried whole
+        result = await record_attempt_retrying(
+            request.app.state.session_maker,
+            request.user,
+            data,
+            idempotency_key=idempotency_key,
+            settings=settings,
         )
         return Response(result.out, status_code=201 if result.created else 200)
 

@@ -14,8 +14,9 @@ Practice attempts still count as activity (daily counts, wrong-answer tallies, t
 schedule): they happened; they are only not evidence of what the learner knows.
 
 :func:`counts_as_evidence` is the pure rule; :func:`item_evidence` applies it in the attempt's
-transaction, under a per-(learner, item) transaction lock so two concurrent submissions of one item
-cannot both count as first attempts. The lock touches only the learner's own key, never a shared row.
+transaction. Two concurrent submissions of one item cannot both count as first attempts: the attempt
+service's per-learner transaction lock serialises a learner's attempts (it touches only the learner's
+own key, never a shared row).
 """
 
 from __future__ import annotations
@@ -62,19 +63,24 @@ def counts_as_evidence(
 
 
 async def item_evidence(session: AsyncSession, learner_id: UUID, item_id: UUID, at: datetime) -> Evidence:
-    """Apply :func:`counts_as_evidence` to the stored history (call before inserting the attempt)."""
-    key = func.hashtextextended(f"attempt-item:{learner_id}:{item_id}", 0)
-    await session.execute(select(func.pg_advisory_xact_lock(key)))
-    previous = await session.scalar(
-        select(func.max(Attempt.created_at)).where(
-            Attempt.learner_id == learner_id, Attempt.item_id == item_id
-        )
+    """Apply :func:`counts_as_evidence` to the stored history (call before inserting the attempt).
+
+    The caller holds the learner's transaction lock (``tutor.attempts.idempotency.lock_learner``), so
+    two concurrent submissions of one item by one learner cannot both count as first attempts.
+    """
+    last = (
+        select(func.max(Attempt.created_at))
+        .where(Attempt.learner_id == learner_id, Attempt.item_id == item_id)
+        .scalar_subquery()
     )
-    due = await session.scalar(
-        select(WrongAnswerEntry.due_at).where(
+    due_at = (
+        select(WrongAnswerEntry.due_at)
+        .where(
             WrongAnswerEntry.learner_id == learner_id,
             WrongAnswerEntry.item_id == item_id,
             WrongAnswerEntry.cleared_at.is_(None),
         )
+        .scalar_subquery()
     )
+    previous, due = (await session.execute(select(last, due_at))).one()  # one round trip for both
     return counts_as_evidence(previous, at, due_for_review=due is not None and due <= at)

@@ -17,7 +17,7 @@ from tutor.attempts.schemas import AttemptIn
 from tutor.db.models import Attempt
 from tutor.errors import ConflictError, UnprocessableError
 
-__all__ = ["MAX_KEY_LENGTH", "claim_key", "request_hash"]
+__all__ = ["MAX_KEY_LENGTH", "claim_key", "lock_learner", "request_hash"]
 
 MAX_KEY_LENGTH = 128
 
@@ -46,3 +46,15 @@ async def claim_key(session: AsyncSession, learner_id: UUID, key: str, body_hash
     if previous is not None and previous.request_hash != body_hash:
         raise UnprocessableError("This Idempotency-Key was already used for a different attempt.")
     return previous
+
+
+async def lock_learner(session: AsyncSession, learner_id: UUID) -> None:
+    """The learner's transaction lock: their attempts run one at a time, other learners never wait.
+
+    Taken after the (non-blocking) key claim and before any row is written, always in that order, so
+    it cannot take part in a lock cycle; it is released at commit or rollback (also when a killed
+    client's connection is dropped by the server's idle-in-transaction timeout).
+    """
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(f"learner:{learner_id}", 0)))
+    )

@@ -36,17 +36,23 @@ async def apply_bkt(
             "kp_code": code,
             "p_known": params.get(code, (DEFAULT_BKT_PARAMS, None))[0].prior,
         }
-        for code in kp_codes
+        for code in sorted(set(kp_codes))
     ]
-    await session.execute(insert(Mastery).values(defaults).on_conflict_do_nothing())
-    rows = (
-        await session.scalars(
-            select(Mastery)
-            .where(Mastery.learner_id == learner_id, Mastery.kp_code.in_(kp_codes))
-            .order_by(Mastery.kp_code)
-            .with_for_update()
-        )
-    ).all()
+    # one round trip: create missing rows, lock all of them (in kp order) and read them back
+    upsert = (
+        insert(Mastery)
+        .values(defaults)
+        .on_conflict_do_update(index_elements=["learner_id", "kp_code"], set_={"p_known": Mastery.p_known})
+        .returning(Mastery)
+    )
+    rows = sorted(
+        (
+            await session.scalars(
+                select(Mastery).from_statement(upsert), execution_options={"populate_existing": True}
+            )
+        ).all(),
+        key=lambda row: row.kp_code,
+    )
     changes: list[MasteryChange] = []
     now = datetime.now(UTC)
     for row in rows:
@@ -69,7 +75,11 @@ async def apply_bkt(
 
 
 async def current_mastery(
-    session: AsyncSession, learner_id: UUID, kp_codes: Sequence[str], mastery_threshold: float
+    session: AsyncSession,
+    learner_id: UUID,
+    kp_codes: Sequence[str],
+    mastery_threshold: float,
+    params: Mapping[str, tuple[BKTParams, int | None]],
 ) -> list[MasteryChange]:
     """The learner's mastery rows as they stand (an attempt that is practice changes nothing)."""
     if not kp_codes:
@@ -86,7 +96,9 @@ async def current_mastery(
             knowledge_point=row.kp_code,
             p_known_before=round(row.p_known, 6),
             p_known=round(row.p_known, 6),
-            mastered=row.p_known >= mastery_threshold,
+            mastered=is_mastered(
+                row.p_known, mastery_threshold, params.get(row.kp_code, (DEFAULT_BKT_PARAMS, None))[0]
+            ),
         )
         for row in rows
     ]

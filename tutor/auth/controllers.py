@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final
 from uuid import UUID
 
-import anyio
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.enums import RequestEncodingType
@@ -21,7 +20,7 @@ from tutor.audit.events import record_event
 from tutor.auth import login_throttle
 from tutor.auth.api_keys import digest, new_key
 from tutor.auth.guards import requires_roles
-from tutor.auth.passwords import verify_password
+from tutor.auth.passwords import verify_password_async
 from tutor.auth.scopes import ANY_KEY, DEFAULT_SCOPES, SCOPES, SERVICE_SCOPE
 from tutor.auth.security import issue_token
 from tutor.db.models import ApiKey, User
@@ -128,11 +127,11 @@ class AuthController(Controller):
                 throttle_session, keys, single.id if single else None, privacy
             )
         if not candidates:  # as slow as a real check, so timing does not tell which usernames exist
-            await anyio.to_thread.run_sync(verify_password, data.password, None)
+            await verify_password_async(data.password, None)
         matches = [
             candidate
             for candidate in candidates
-            if await anyio.to_thread.run_sync(verify_password, data.password, candidate.password_hash)
+            if await verify_password_async(data.password, candidate.password_hash)
         ]
         user = matches[0] if len(matches) == 1 else None
         if user is None or not user.is_active:

@@ -7,6 +7,7 @@ put them there); admins enrol any learner of their school. Every enrolment and u
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from sqlalchemy import delete, select
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tutor.audit import kinds
 from tutor.audit.events import record_event
-from tutor.auth.passwords import hash_password
+from tutor.auth.passwords import hash_password_async
 from tutor.auth.principal import Principal
 from tutor.classes.schemas import ClassIn, EnrolIn
 from tutor.db.models import Enrolment, SchoolClass, User
@@ -93,13 +94,15 @@ async def enrol_learners(
         ).all()
         if taken:
             raise ConflictError("These usernames are already taken in your school.", usernames=sorted(taken))
-        for new in data.new_learners:
+        # argon2 off the event loop, the class's hashes in parallel (tutor.auth.passwords)
+        hashes = await asyncio.gather(*(hash_password_async(n.password) for n in data.new_learners))
+        for new, password_hash in zip(data.new_learners, hashes, strict=True):
             user = User(
                 school_id=school_class.school_id,
                 role="student",
                 username=new.username,
                 display_name=new.display_name,
-                password_hash=hash_password(new.password),
+                password_hash=password_hash,
                 created_by=principal.id,
             )
             session.add(user)

@@ -26,10 +26,11 @@ def make_queue(url: str) -> PostgresQueue:
 
 def collect_jobs() -> tuple[list[Callable[..., Any]], list[CronJob[Any]]]:
     from tutor import learning_jobs
+    from tutor.attempts import jobs as attempt_jobs
     from tutor.privacy import jobs as privacy_jobs
     from tutor.training import jobs as training_jobs
 
-    modules = (training_jobs, learning_jobs, privacy_jobs)
+    modules = (training_jobs, learning_jobs, privacy_jobs, attempt_jobs)
     functions = [fn for module in modules for fn in module.JOBS]
     cron = [job for module in modules for job in getattr(module, "CRON_JOBS", [])]
     return functions, cron

@@ -13,6 +13,8 @@ and Chinese (``reason_zh``), with a stable ``code`` a frontend can switch on.
 
 from __future__ import annotations
 
+import functools
+
 import msgspec
 import sympy
 
@@ -37,6 +39,7 @@ __all__ = [
     "grade_answer",
     "grade_answer_sync",
     "question_task",
+    "result_for",
 ]
 
 # code -> (English, Chinese)
@@ -116,6 +119,11 @@ def _result(code: str, normalized: str | None = None, en_extra: str = "", zh_ext
         f"{zh}{zh_extra}".strip(),
         code,
     )
+
+
+def result_for(code: str, normalized: str | None = None) -> GradeResult:
+    """The result for a reason code (used by the in-process fast path, ``tutor.math.fast_grade``)."""
+    return _result(code, normalized)
 
 
 def _check_lengths(expected: str, submitted: str, question: str | None = None) -> None:
@@ -263,15 +271,26 @@ async def grade_answer(
     task: str | None = None,
     question: str | None = None,
 ) -> GradeResult:
-    """Sandboxed :func:`grade_answer_sync`: bounded time and memory, runs off the event loop."""
+    """Sandboxed :func:`grade_answer_sync`: bounded time and memory, runs off the event loop.
+
+    Plain whole-number answers are graded in process first (``tutor.math.fast_grade``: bounded by
+    construction, same result); only the rest pays for a worker."""
     _check_lengths(expected, submitted, question)
+    from tutor.math.fast_grade import fast_grade
     from tutor.math.sandbox import run_sandboxed
 
+    fast = fast_grade(expected, answer_kind, submitted, task)
+    if fast is not None:
+        return fast
     return await run_sandboxed(_grade_positional, expected, answer_kind, submitted, task, question)
 
 
+@functools.lru_cache(maxsize=4096)
 def _grade_positional(
     expected: str, answer_kind: str, submitted: str, task: str | None, question: str | None
 ) -> GradeResult:
-    """Positional form for the sandbox (its calls take positional arguments only)."""
+    """Positional form for the sandbox (its calls take positional arguments only).
+
+    Cached per worker: grading is a pure function of its arguments, and a class answering one item
+    sends the same few answers again and again."""
     return grade_answer_sync(expected, answer_kind, submitted, task=task, question=question)

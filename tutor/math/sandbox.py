@@ -3,8 +3,13 @@
 SymPy can run without bound on hostile input (``x^(10^10)``, huge factorials), and a thread cannot be
 stopped, so each call runs in a worker process with a deadline: past it the worker is killed and
 replaced, and the caller gets a 422. Workers come from the ``forkserver`` context (the app is async
-and multi-threaded, so plain ``fork`` is unsafe) and are started lazily. When every worker is busy for
-longer than ``queue_wait_s`` the caller gets a 503 with Retry-After instead of queueing without end.
+and multi-threaded, so plain ``fork`` is unsafe) and are started lazily.
+
+Capacity: one worker per core by default (at least 2), a bounded queue in front (``max_waiting``
+callers wait up to ``queue_wait_s`` for a worker; more than that get 503 with Retry-After at once,
+never an unbounded queue), waiting in the sandbox's own threads so the event loop and the default
+thread pool stay free, and a per-account budget (``tutor.math.budget``) so one account cannot keep
+the workers busy for everyone. Trivial answers never come here (``tutor.math.fast_grade``).
 math-verify's own timeout uses ``signal.alarm``, which only works in a main thread: it is fine here,
 because each worker runs calls on its main thread.
 """
@@ -13,15 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import multiprocessing
 import queue
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from tutor import errors
+from tutor.math.budget import SANDBOX_ACCOUNT, AccountBudget
 from tutor.math.config import MathSettings
 
 __all__ = ["MathSandbox", "SandboxTimeout", "get_sandbox", "run_sandboxed", "shutdown"]
@@ -107,6 +116,11 @@ class MathSandbox:
         self._started = False
         self._closed = False
         self._all: list[_Worker] = []
+        capacity = self.settings.workers + self.settings.max_waiting
+        self._capacity = capacity
+        self._admitted = 0
+        self._threads = ThreadPoolExecutor(max_workers=capacity, thread_name_prefix="math-sandbox")
+        self.budget = AccountBudget(self.settings)
 
     def _start(self) -> None:
         with self._lock:
@@ -117,6 +131,26 @@ class MathSandbox:
             for _ in range(self.settings.workers):
                 self._spawn()
             self._started = True
+
+    def warm(self) -> None:
+        """Start the workers and wait until they are ready (blocking; for a start-up thread).
+
+        Each worker is taken from the idle queue while it is waited for, exactly as a call takes it,
+        so a call can never read the readiness message meant for this thread (or the reverse)."""
+        self._start()
+        taken: list[_Worker] = []
+        try:
+            for _ in range(self.settings.workers):
+                try:
+                    taken.append(self._idle.get(timeout=_START_TIMEOUT_S))
+                except queue.Empty:
+                    break
+            for worker in taken:
+                with contextlib.suppress(errors.TutorError, OSError, EOFError):
+                    worker.wait_ready()
+        finally:
+            for worker in taken:
+                self._idle.put(worker)
 
     def _spawn(self) -> None:
         worker = _Worker(self._ctx, self.settings.memory_mb)
@@ -131,8 +165,12 @@ class MathSandbox:
             if not self._closed:
                 self._spawn()
 
-    def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
-        """Run ``fn(*args)`` in a worker (blocking); ``fn`` must be importable by reference."""
+    def call(
+        self, fn: Callable[..., T], *args: Any, timeout: float | None = None, spent: list[float] | None = None
+    ) -> T:
+        """Run ``fn(*args)`` in a worker (blocking); ``fn`` must be importable by reference.
+
+        ``spent`` (a one-element list) receives the worker seconds the call used."""
         self._start()
         try:
             worker = self._idle.get(timeout=self.settings.queue_wait_s)
@@ -142,8 +180,10 @@ class MathSandbox:
                 "The math engine is busy; try again shortly.", retry_after=retry
             ) from None
         limit = self.settings.timeout_s if timeout is None else timeout
+        started = time.monotonic()
         try:
             worker.wait_ready()
+            started = time.monotonic()
             worker.conn.send((fn, args))
             reply = worker.conn.recv() if worker.conn.poll(limit) else None
         except (EOFError, OSError):
@@ -152,6 +192,9 @@ class MathSandbox:
         except BaseException:
             self._replace(worker)
             raise
+        finally:
+            if spent is not None:
+                spent[0] = time.monotonic() - started
         if reply is None:
             self._replace(worker)
             raise SandboxTimeout(
@@ -165,9 +208,40 @@ class MathSandbox:
         cls = getattr(errors, name, errors.UnprocessableError)
         raise cls(message, **extra)
 
-    async def run(self, fn: Callable[..., T], *args: Any, limit_s: float | None = None) -> T:
-        """Async form of :meth:`call`: waits in a thread so the event loop stays responsive."""
-        return await asyncio.to_thread(self.call, fn, *args, timeout=limit_s)
+    async def run(
+        self, fn: Callable[..., T], *args: Any, limit_s: float | None = None, account: str | None = None
+    ) -> T:
+        """Async form of :meth:`call`: waits in the sandbox's threads so the event loop stays free.
+
+        ``account`` (default: the signed-in principal, ``SANDBOX_ACCOUNT``) is charged the worker
+        seconds; over its budget the call is refused with 429 before it reaches a worker."""
+        account = account if account is not None else SANDBOX_ACCOUNT.get()
+        if account is not None:
+            self.budget.admit(account)
+        spent = [0.0]
+        try:
+            with self._admission():
+                loop = asyncio.get_running_loop()
+                call = functools.partial(self.call, fn, *args, timeout=limit_s, spent=spent)
+                return await loop.run_in_executor(self._threads, call)
+        finally:
+            if account is not None:
+                self.budget.release(account, spent[0])
+
+    @contextlib.contextmanager
+    def _admission(self) -> Any:
+        """The bounded queue: past ``workers + max_waiting`` callers, 503 at once."""
+        with self._lock:
+            if self._admitted >= self._capacity:
+                raise errors.ServiceUnavailableError(
+                    "The math engine is busy; try again shortly. / 数学引擎正忙，请稍后再试。", retry_after=1
+                )
+            self._admitted += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._admitted -= 1
 
     def shutdown(self) -> None:
         """Stop every worker; this sandbox refuses calls afterwards (``get_sandbox`` makes a new one)."""
@@ -185,6 +259,7 @@ class MathSandbox:
                 worker.conn.send(None)
             worker.process.join(timeout=1)
             worker.kill()
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 _default: MathSandbox | None = None

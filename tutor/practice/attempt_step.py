@@ -84,6 +84,7 @@ class LearnerModelStep:
             session,
             learner_id=learner_id,
             item_id=self.item_id,
+            item=self.item,
             answer=answer,
             correct=correct,
             at=at,

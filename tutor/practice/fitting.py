@@ -208,6 +208,9 @@ async def recalibrate_item_bank(session: AsyncSession) -> RecalibrationOutcome:
     Each learner's history is replayed with the parameters in force to know P(known) at every answer;
     an item with several knowledge points is judged on its weakest one, as in the online update.
     """
+    from tutor.attempts.item_fold import discard_pending
+
+    await discard_pending(session)  # the refit replays every attempt: queued calibration is in it
     fitted = await kp_params(session)
     result = await session.stream(
         text(

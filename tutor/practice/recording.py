@@ -1,8 +1,9 @@
 """The learner-model side of recording an attempt, run inside the attempt's transaction.
 
-After the BKT update (``tutor.attempts.mastery_update.apply_bkt``) this moves the item's difficulty
-(online Elo-style step) and drift sums, files or clears the wrong-answer-book entry, and keeps the
-analytics aggregates current, so every read the dashboard makes is small and indexed.
+After the BKT update (``tutor.attempts.mastery_update.apply_bkt``) this queues the item's difficulty
+(online Elo-style step) and drift update for the batched fold (``tutor.attempts.item_fold``), files or
+clears the wrong-answer-book entry, and keeps the per-learner analytics aggregates current, so every
+read the dashboard makes is small and indexed.
 """
 
 from __future__ import annotations
@@ -12,24 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Date, DateTime, Integer, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tutor.db.models import Enrolment, Item
 from tutor.db.models.learning import (
     MAX_TALLY_ANSWER_CHARS,
-    ItemCalibration,
-    LearnerDailyActivity,
-    LearnerDailyStats,
-    LearnerKpStats,
     WrongAnswerEntry,
-    WrongAnswerTally,
 )
-from tutor.learning.bkt import BKTParams
+from tutor.learning.bkt import BKTParams, is_mastered
 from tutor.learning.config import LearningConfig
-from tutor.learning.drift import DriftState, update_drift
-from tutor.learning.irt import ItemParams, online_item_update, predict_correct
+from tutor.learning.irt import ItemParams, predict_correct
 from tutor.learning.spacing import ReviewState, on_attempt
 
 __all__ = ["KpChange", "record_learning_effects"]
@@ -49,6 +42,7 @@ async def record_learning_effects(
     *,
     learner_id: UUID,
     item_id: UUID,
+    item: ItemParams,
     answer: str,
     correct: bool,
     at: datetime,
@@ -56,54 +50,24 @@ async def record_learning_effects(
     kp_params: Mapping[str, BKTParams],
     config: LearningConfig,
 ) -> float | None:
-    """Apply everything but the BKT update; returns the P(correct) that was predicted for this answer."""
-    predicted = await _update_item(session, item_id, correct, changes, kp_params, config)
+    """Apply everything but the BKT update; returns the P(correct) that was predicted for this answer.
+
+    Every row written here belongs to the learner (book, tallies, activity, aggregates) or is an
+    append (calibration inbox): the attempt service holds the learner's transaction lock, so the
+    learner's own attempts run one after another and no two learners ever wait on each other's rows.
+    """
+    predicted = _prediction(item, changes, kp_params)
     await _update_book(session, learner_id, item_id, answer, correct, at, config)
-    if not correct:
-        await _tally_wrong_answer(session, learner_id, item_id, [c.kp_code for c in changes], answer, at)
-    await _update_activity(session, learner_id, correct, at)
-    await _update_aggregates(session, learner_id, correct, at, changes, config)
+    await _write_counts(
+        session, learner_id, item_id, answer, correct, at, changes, predicted, config, kp_params
+    )
     return predicted
 
 
-async def _update_activity(session: AsyncSession, learner_id: UUID, correct: bool, at: datetime) -> None:
-    stmt = insert(LearnerDailyActivity).values(
-        learner_id=learner_id, day=at.date(), attempts=1, correct=int(correct), last_attempt_at=at
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["learner_id", "day"],
-            set_={
-                "attempts": LearnerDailyActivity.attempts + 1,
-                "correct": LearnerDailyActivity.correct + stmt.excluded.correct,
-                "last_attempt_at": func.greatest(
-                    LearnerDailyActivity.last_attempt_at, stmt.excluded.last_attempt_at
-                ),
-            },
-        )
-    )
-
-
-async def _update_item(
-    session: AsyncSession,
-    item_id: UUID,
-    correct: bool,
-    changes: Sequence[KpChange],
-    kp_params: Mapping[str, BKTParams],
-    config: LearningConfig,
+def _prediction(
+    item: ItemParams, changes: Sequence[KpChange], kp_params: Mapping[str, BKTParams]
 ) -> float | None:
-    row = (
-        await session.execute(
-            select(Item.difficulty, Item.discrimination, Item.calibration_attempts)
-            .where(Item.id == item_id)
-            .with_for_update()
-        )
-    ).one()
-    item = ItemParams(
-        difficulty=min(max(row.difficulty, -10.0), 10.0),
-        discrimination=min(max(row.discrimination, 0.05), 5.0),
-        n_attempts=max(row.calibration_attempts, 0),
-    )
+    """P(correct) predicted for this answer, from the item as loaded for this attempt."""
     predictions = [
         predict_correct(c.p_known_before, kp_params[c.kp_code], item)
         for c in changes
@@ -111,32 +75,7 @@ async def _update_item(
     ]
     if not predictions:
         return None  # an item without knowledge points: nothing to calibrate against
-    predicted = min(predictions)  # an item is only as easy as its weakest knowledge point
-    moved = online_item_update(item, predicted, correct, config.online_irt)
-    await session.execute(
-        update(Item)
-        .where(Item.id == item_id)
-        .values(difficulty=moved.difficulty, calibration_attempts=moved.n_attempts)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(insert(ItemCalibration).values(item_id=item_id).on_conflict_do_nothing())
-    calib = (
-        await session.scalars(
-            select(ItemCalibration).where(ItemCalibration.item_id == item_id).with_for_update()
-        )
-    ).one()
-    drift = update_drift(
-        DriftState(calib.drift_residual, calib.drift_variance, calib.drift_attempts),
-        predicted,
-        correct,
-        config.drift,
-    )
-    calib.drift_residual = drift.residual_sum
-    calib.drift_variance = drift.variance_sum
-    calib.drift_attempts = drift.n_attempts
-    calib.drift_flagged = drift.flagged(config.drift)
-    calib.updated_at = func.now()  # type: ignore[assignment]
-    return predicted
+    return min(predictions)  # an item is only as easy as its weakest knowledge point
 
 
 async def _update_book(
@@ -193,87 +132,94 @@ def _tally_key(answer: str) -> str:
     return " ".join(answer.split())[:MAX_TALLY_ANSWER_CHARS]
 
 
-async def _tally_wrong_answer(
-    session: AsyncSession, learner_id: UUID, item_id: UUID, kp_codes: Sequence[str], answer: str, at: datetime
-) -> None:
-    class_ids = (
-        await session.scalars(select(Enrolment.class_id).where(Enrolment.learner_id == learner_id))
-    ).all()
-    if not class_ids or not kp_codes:
-        return
-    stmt = insert(WrongAnswerTally).values(
-        [
-            {
-                "class_id": c,
-                "kp_code": kp,
-                "item_id": item_id,
-                "answer": _tally_key(answer),
-                "count": 1,
-                "last_at": at,
-            }
-            for c in class_ids
-            for kp in kp_codes
-        ]
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["class_id", "kp_code", "item_id", "answer"],
-            set_={"count": WrongAnswerTally.count + 1, "last_at": stmt.excluded.last_at},
-        )
-    )
+# One statement (one round trip) for the counters: daily activity, per-point streaks and daily stats,
+# the wrong-answer tallies of the learner's classes, and the item calibration inbox. Every row it
+# writes is the learner's own, or an append; the item's difficulty and drift move when
+# ``tutor.attempts.item_fold`` folds the inbox, so no shared row is locked by an attempt.
+_COUNTS_SQL = text(
+    """
+WITH points AS (
+  SELECT * FROM unnest(CAST(:codes AS varchar[]), CAST(:befores AS boolean[]), CAST(:afters AS boolean[]))
+    AS p(code, mastered_before, mastered_after)
+), activity AS (
+  INSERT INTO learner_daily_activity AS t (learner_id, day, attempts, correct, last_attempt_at)
+  VALUES (:learner, :day, 1, :correct_n, :at)
+  ON CONFLICT (learner_id, day) DO UPDATE SET attempts = t.attempts + 1,
+    correct = t.correct + excluded.correct,
+    last_attempt_at = greatest(t.last_attempt_at, excluded.last_attempt_at)
+  RETURNING 1
+), streaks AS (
+  INSERT INTO learner_kp_stats AS t (learner_id, kp_code, wrong_streak, last_attempt_at, mastered_at)
+  SELECT :learner, code, 1 - :correct_n, :at,
+    CASE WHEN mastered_after THEN CAST(:at AS timestamptz) END
+  FROM points
+  ON CONFLICT (learner_id, kp_code) DO UPDATE SET
+    wrong_streak = CASE WHEN :correct_n = 1 THEN 0 ELSE t.wrong_streak + 1 END,
+    last_attempt_at = excluded.last_attempt_at, mastered_at = coalesce(t.mastered_at, excluded.mastered_at)
+  RETURNING 1
+), daily AS (
+  INSERT INTO learner_daily_stats AS t (learner_id, day, kp_code, attempts, correct, newly_mastered)
+  SELECT :learner, :day, code, 1, :correct_n, CAST(NOT mastered_before AND mastered_after AS int)
+  FROM points
+  ON CONFLICT (learner_id, day, kp_code) DO UPDATE SET attempts = t.attempts + 1,
+    correct = t.correct + excluded.correct, newly_mastered = t.newly_mastered + excluded.newly_mastered
+  RETURNING 1
+), tallies AS (
+  INSERT INTO class_wrong_answer_tallies AS t (class_id, kp_code, item_id, answer, learner_id, count, last_at)
+  SELECT e.class_id, p.code, :item, :tally_answer, :learner, 1, :at
+  FROM enrolments e CROSS JOIN points p WHERE e.learner_id = :learner AND :correct_n = 0
+  ORDER BY e.class_id, p.code
+  ON CONFLICT (class_id, kp_code, item_id, answer, learner_id) DO UPDATE SET
+    count = t.count + 1, last_at = excluded.last_at
+  RETURNING 1
+), inbox AS (
+  INSERT INTO item_calibration_inbox (item_id, predicted, correct, at)
+  SELECT :item, CAST(:predicted AS float8), :correct_n = 1, :at WHERE CAST(:predicted AS float8) IS NOT NULL
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM activity) + (SELECT count(*) FROM streaks) + (SELECT count(*) FROM daily)
+  + (SELECT count(*) FROM tallies) + (SELECT count(*) FROM inbox)
+"""
+).bindparams(
+    bindparam("learner", type_=Uuid()),
+    bindparam("item", type_=Uuid()),
+    bindparam("day", type_=Date()),
+    bindparam("at", type_=DateTime(timezone=True)),
+    bindparam("correct_n", type_=Integer()),
+    bindparam("tally_answer", type_=String()),
+)
 
 
-async def _update_aggregates(
+async def _write_counts(
     session: AsyncSession,
     learner_id: UUID,
+    item_id: UUID,
+    answer: str,
     correct: bool,
     at: datetime,
     changes: Sequence[KpChange],
+    predicted: float | None,
     config: LearningConfig,
+    kp_params: Mapping[str, BKTParams],
 ) -> None:
-    if not changes:
-        return
-    threshold = config.mastery_threshold
-    kp_rows = [
-        {
-            "learner_id": learner_id,
-            "kp_code": c.kp_code,
-            "wrong_streak": 0 if correct else 1,
-            "last_attempt_at": at,
-            "mastered_at": at if c.p_known_after >= threshold else None,
-        }
-        for c in changes
-    ]
-    stats = insert(LearnerKpStats).values(kp_rows)
+    ordered = sorted(changes, key=lambda c: c.kp_code)
+
+    def mastered(c: KpChange, p: float) -> bool:
+        # the same rule as everywhere else: P(known) against the point's forgetting ceiling
+        return is_mastered(p, config.mastery_threshold, kp_params.get(c.kp_code))
+
     await session.execute(
-        stats.on_conflict_do_update(
-            index_elements=["learner_id", "kp_code"],
-            set_={
-                "wrong_streak": 0 if correct else LearnerKpStats.wrong_streak + 1,
-                "last_attempt_at": stats.excluded.last_attempt_at,
-                "mastered_at": func.coalesce(LearnerKpStats.mastered_at, stats.excluded.mastered_at),
-            },
-        )
-    )
-    day_rows = [
+        _COUNTS_SQL,
         {
-            "learner_id": learner_id,
+            "learner": learner_id,
+            "item": item_id,
             "day": at.date(),
-            "kp_code": c.kp_code,
-            "attempts": 1,
-            "correct": int(correct),
-            "newly_mastered": int(c.p_known_before < threshold <= c.p_known_after),
-        }
-        for c in changes
-    ]
-    daily = insert(LearnerDailyStats).values(day_rows)
-    await session.execute(
-        daily.on_conflict_do_update(
-            index_elements=["learner_id", "day", "kp_code"],
-            set_={
-                "attempts": LearnerDailyStats.attempts + 1,
-                "correct": LearnerDailyStats.correct + daily.excluded.correct,
-                "newly_mastered": LearnerDailyStats.newly_mastered + daily.excluded.newly_mastered,
-            },
-        )
+            "at": at,
+            "correct_n": int(correct),
+            "codes": [c.kp_code for c in ordered],
+            "befores": [mastered(c, c.p_known_before) for c in ordered],
+            "afters": [mastered(c, c.p_known_after) for c in ordered],
+            "tally_answer": _tally_key(answer),
+            "predicted": predicted,
+        },
     )

@@ -27,7 +27,10 @@ def test_the_installed_model_is_the_default_llm() -> None:
     assert (config.engine, config.model) == ("local", str(smollm2_dir(model_dir)))
     assert config.missing_setting is None
     # with the default model, the math LoRA trained for it (shipped in the package) is served
-    assert config.adapter_dir is not None and (config.adapter_dir / "math" / "v1" / "adapter_config.json").is_file()
+    assert (
+        config.adapter_dir is not None
+        and (config.adapter_dir / "math" / "v1" / "adapter_config.json").is_file()
+    )
     assert config.adapters[0] == "math"
     # explicit choices still win: BELLE weights, or a vLLM server
     belle = LLMConfig.from_env({"TUTOR_MODEL_DIR": str(model_dir), "TUTOR_LLM_MODEL": "/m/belle-7b"})

@@ -13,6 +13,7 @@ from tutor.db.models.items import ANSWER_KINDS, ITEM_ORIGINS, Item, item_knowled
 from tutor.db.models.learning import (
     BKTParamVersion,
     ItemCalibration,
+    ItemCalibrationInbox,
     LearnerDailyActivity,
     LearnerDailyStats,
     LearnerKpStats,
@@ -54,6 +55,7 @@ __all__ = [
     "ErasureRecord",
     "Item",
     "ItemCalibration",
+    "ItemCalibrationInbox",
     "KnowledgePoint",
     "LearnerConsent",
     "LearnerDailyActivity",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -27,6 +28,7 @@ from tutor.db.base import PlainBase
 __all__ = [
     "BKTParamVersion",
     "ItemCalibration",
+    "ItemCalibrationInbox",
     "LearnerAbility",
     "LearnerDailyActivity",
     "LearnerDailyStats",
@@ -89,6 +91,21 @@ class ItemCalibration(PlainBase):
     drift_flagged: Mapped[bool] = mapped_column(default=False)
     recalibrated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ItemCalibrationInbox(PlainBase):
+    """One graded attempt waiting to move its item's difficulty and drift sums (append-only).
+
+    The attempt transaction only inserts here (no lock on the shared item row); ``tutor.attempts.
+    item_fold`` consumes the rows in id order, in batches, under an advisory lock."""
+
+    __tablename__ = "item_calibration_inbox"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    item_id: Mapped[UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    predicted: Mapped[float]
+    correct: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class WrongAnswerEntry(PlainBase):
@@ -157,11 +174,14 @@ class LearnerDailyActivity(PlainBase):
 
 
 class WrongAnswerTally(PlainBase):
-    """How often learners of a class gave one wrong answer (trimmed, first 200 chars) to one item,
-    per knowledge point of the item: the weak-points view reads a few hundred rows, whatever the
-    number of attempts. Counted for the classes a learner is enrolled in when answering."""
+    """How often a learner of a class gave one wrong answer (trimmed, first 200 chars) to one item,
+    per knowledge point of the item: the weak-points view sums a few hundred rows of consenting
+    learners, whatever the number of attempts. Counted for the classes a learner is enrolled in when
+    answering. One row per learner (not per class) so that concurrent attempts of a class never
+    write the same row, and erasure or a withdrawn consent reaches the learner's share."""
 
     __tablename__ = "class_wrong_answer_tallies"
+    __table_args__ = (Index("ix_class_wrong_answer_tallies_learner", "learner_id"),)
 
     class_id: Mapped[UUID] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True)
     kp_code: Mapped[str] = mapped_column(
@@ -169,6 +189,7 @@ class WrongAnswerTally(PlainBase):
     )
     item_id: Mapped[UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     answer: Mapped[str] = mapped_column(String(MAX_TALLY_ANSWER_CHARS), primary_key=True)
+    learner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
