@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
@@ -23,17 +24,29 @@ from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["REQUEST_ID_HEADER", "request_id_middleware", "structlog_plugin"]
+__all__ = ["REQUEST_ID_HEADER", "log_level_number", "request_id_middleware", "structlog_plugin"]
 
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
+def log_level_number(level: str) -> int:
+    """``TUTOR_LOG_LEVEL`` (a standard level name) as the number logging and structlog filter on."""
+    number = logging.getLevelNamesMapping().get(level.upper())
+    if number is None:
+        raise ValueError(f"TUTOR_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
+    return number
+
+
 def structlog_plugin(level: str) -> StructlogPlugin:
     return StructlogPlugin(
         config=StructlogConfig(
-            # exceptions are logged by our handlers (one record per 5xx, none for 4xx)
-            structlog_logging_config=StructLoggingConfig(log_exceptions="never"),
+            structlog_logging_config=StructLoggingConfig(
+                # exceptions are logged by our handlers (one record per 5xx, none for 4xx)
+                log_exceptions="never",
+                # records below TUTOR_LOG_LEVEL are dropped before they are rendered
+                wrapper_class=structlog.make_filtering_bound_logger(log_level_number(level)),
+            ),
             middleware_logging_config=LoggingMiddlewareConfig(
                 request_log_fields=["method", "path"],
                 response_log_fields=["status_code"],
