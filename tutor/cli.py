@@ -6,32 +6,14 @@ Areas add their own click groups (models, audit, retention, train, fit-mastery) 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-from collections.abc import Iterator
 
 import click
 
+from tutor.db.session import database_url
 from tutor.settings import Settings, get_settings
 
 __all__ = ["main"]
-
-
-@contextlib.contextmanager
-def database_url(settings: Settings, *, keep_running: bool = False) -> Iterator[str]:
-    """The configured URL, or an embedded server started (and stopped) around the block."""
-    if settings.database_url:
-        yield settings.database_url
-        return
-    from tutor.db.embedded import EmbeddedPostgres
-
-    server = EmbeddedPostgres(settings.embedded_pg_dir, keep_running=keep_running)
-    url = server.start()
-    try:
-        yield url
-    finally:
-        if not keep_running:
-            server.stop()
 
 
 @click.group()

@@ -20,8 +20,8 @@ T = TypeVar("T")
 
 def _run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one transaction on the configured (or embedded) database; commit on success."""
-    from tutor.cli import database_url
     from tutor.db.engine import make_engine, make_session_maker
+    from tutor.db.session import database_url
     from tutor.settings import get_settings
 
     async def main(url: str) -> T:

@@ -46,7 +46,7 @@ def audit() -> None:
 @click.option("--from", "from_seq", type=click.IntRange(min=1), help="Start at this event number (seq).")
 def verify(from_seq: int | None) -> None:
     """Recompute the hash chain; exit status 1 if it is broken."""
-    from tutor.cli import database_url
+    from tutor.db.session import database_url
     from tutor.settings import get_settings
 
     with database_url(get_settings()) as url:
@@ -61,8 +61,8 @@ def push_xapi() -> None:
     """Send new xAPI statements to the LRS in TUTOR_XAPI_LRS_URL (learners with analytics consent)."""
     from tutor.audit.config import AuditSettings
     from tutor.audit.lrs import LrsError, LrsSettings, push_pending
-    from tutor.cli import database_url
     from tutor.db.engine import make_engine, make_session_maker
+    from tutor.db.session import database_url
     from tutor.settings import get_settings
 
     lrs = LrsSettings.from_env()

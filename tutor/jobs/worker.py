@@ -38,7 +38,7 @@ async def _run(url: str, concurrency: int, burst: bool) -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty (for tests and cron-style runs).")
 def worker(concurrency: int, burst: bool) -> None:
     """Run background jobs (training runs, mastery fitting, retention)."""
-    from tutor.cli import database_url
+    from tutor.db.session import database_url
 
     with database_url(get_settings()) as url:
         asyncio.run(_run(url, concurrency, burst))

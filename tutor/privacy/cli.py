@@ -32,7 +32,7 @@ def retention() -> None:
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 def run(dry_run: bool) -> None:
     """Apply the retention periods (TUTOR_RETENTION_DAYS) now."""
-    from tutor.cli import database_url
+    from tutor.db.session import database_url
     from tutor.settings import get_settings
 
     try:

@@ -73,7 +73,7 @@ def train(
     plan_only: bool,
 ) -> None:
     """Train the math LoRA with DP-SGD on consenting learners' data (refused if over budget)."""
-    from tutor.cli import database_url
+    from tutor.db.session import database_url
     from tutor.settings import get_settings
 
     data = RunIn(
