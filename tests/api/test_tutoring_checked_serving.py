@@ -250,6 +250,36 @@ async def test_auto_falls_back_to_the_solver_when_the_model_is_broken(
         assert explicit.status_code == 503
 
 
+async def test_a_confirmed_recognition_solves_through_the_model(
+    client: AsyncTestClient[Litestar], world: World, settings: Settings, session: AsyncSession
+) -> None:
+    """Regression: the confirmation held the audit chain lock while the model's audit waited on it."""
+    from tutor.auth.principal import Principal
+    from tutor.db.models import Recognition
+    from tutor.recognition.services import store_recognition
+
+    student = world.students[0]
+    principal = Principal(id=student.id, role=student.role, school_id=student.school_id)
+    row = await store_recognition(
+        session,
+        principal,
+        kind="speech",
+        engine="faster-whisper",
+        text="2x + 3 = 7",
+        confidence=0.9,
+        parseable=True,
+    )
+    await session.commit()
+    client.app.state[ENGINE_KEY] = ScriptedEngine([GOOD])
+    body = {"problem": "2x + 3 = 7", "engine": "llm", "recognition_id": str(row.id)}
+    response = await client.post("/v1/solve", json=body, headers=auth_headers(settings, student))
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert out["engine"] == "llm" and out["input_modality"] == "speech" and out["recognition_edited"] is False
+    confirmed = await session.get(Recognition, row.id, populate_existing=True)
+    assert confirmed is not None and confirmed.confirmed_text == "2x + 3 = 7"
+
+
 async def test_solve_params_are_used_or_refused(
     client: AsyncTestClient[Litestar], world: World, settings: Settings
 ) -> None:

@@ -45,6 +45,10 @@ class MathController(Controller):
         if data.recognition_id is not None:
             confirmed = await confirm_recognition(db_session, request.user, data.recognition_id, data.problem)
             modality, edited = confirmed.modality, confirmed.edited
+            # The confirmation (and its audit event) commits now: the model path audits in its own
+            # transaction, which would otherwise wait on the audit chain lock this session holds.
+            # Confirming again with the same text is a no-op, so a failed solve can simply be retried.
+            await db_session.commit()
         settings: Settings = request.app.state.settings
         if data.engine == "symbolic" and data.params is not None:
             raise UnprocessableError(
