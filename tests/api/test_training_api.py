@@ -36,7 +36,7 @@ def _training_env(base_model: Path, root: Path, global_cap: str = "20") -> dict[
         "TUTOR_TRAINING_DELTA": "0.01",
         "TUTOR_TRAINING_NOISE_MULTIPLIER": "1.0",
         "TUTOR_TRAINING_LEARNING_RATE": "0.02",
-        "TUTOR_TRAINING_MAX_SEQ_LEN": "64",
+        "TUTOR_TRAINING_MAX_SEQ_LEN": "256",  # the served solution prompt is ~150 tokens of the tiny tokenizer
         "TUTOR_TRAINING_EXAMPLES_PER_LEARNER": "3",
         "TUTOR_TRAINING_ACCOUNTANT": "rdp",
         "TUTOR_TRAINING_EVAL_MAX_NEW_TOKENS": "6",

@@ -18,6 +18,7 @@ from tutor.math import sandbox
 from tutor.privacy.consent import grant_consent
 from tutor.training import data
 from tutor.training.data import is_heldout, learner_examples
+from tutor.training.serving_format import serving_instruction
 from tutor.tutoring.dialogues import approve_turn
 
 NAME = "李小红"
@@ -135,9 +136,10 @@ async def test_approved_turns_and_corrected_recognitions_of_consenting_learners(
     assert all("两边同时除以" not in e.output for e in examples)  # unapproved turn
 
     [recognition] = [e for e in examples if e is not turn]
-    assert recognition.instruction == "2x + 3 = 7"
+    assert recognition.instruction == serving_instruction("2x + 3 = 7", "en")  # the prompt as served
     lines = recognition.output.splitlines()
-    assert lines[-1] == "答：x = 2" and len(lines) >= 3  # the solver's checked steps, then the answer
+    # the solver's checked steps, numbered, then the boxed answer: the format the serving checker reads
+    assert lines[-1] == "Answer: \\boxed{x = 2}" and len(lines) >= 3 and lines[0].startswith("1. ")
     assert all("x^2" not in e.instruction and "天气" not in e.instruction for e in examples)
     assert all(NAME not in e.instruction + e.output for e in examples)
     assert str(learner_id) not in str(examples)
@@ -186,7 +188,9 @@ async def test_one_cap_across_sources_and_the_bound_applies(
     monkeypatch.setattr(data, "MAX_ROWS_PER_LEARNER", 3)
     capped = (await learner_examples(session, w.school.id, [w.learner.id]))[str(w.learner.id)]
     assert len(capped) == 3 and capped[:2] == everything[:2]  # the scarce sources come first
-    assert {"答：x = 2", "[NAME]，先把 3 移到等号右边。"} <= {e.output.splitlines()[-1] for e in capped}
+    assert {"Answer: \\boxed{x = 2}", "[NAME]，先把 3 移到等号右边。"} <= {
+        e.output.splitlines()[-1] for e in capped
+    }
     pools = cap_per_learner({str(w.learner.id): everything}, k=2, seed=1)
     assert pools.learner_count == 1 and pools.example_count == 2  # one learner, k examples, any source
     assert all(isinstance(e, BelleExample) for e in pools.flat())
