@@ -6,6 +6,7 @@ engine (a stand-in at the model boundary) says exactly the kind of text each rul
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -278,6 +279,36 @@ async def test_a_confirmed_recognition_solves_through_the_model(
     assert out["engine"] == "llm" and out["input_modality"] == "speech" and out["recognition_edited"] is False
     confirmed = await session.get(Recognition, row.id, populate_existing=True)
     assert confirmed is not None and confirmed.confirmed_text == "2x + 3 = 7"
+
+
+class _SlowScriptedEngine(ScriptedEngine):
+    """A model that takes longer than the database lets a transaction sit idle (a CPU model does)."""
+
+    async def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        await asyncio.sleep(2.5)
+        return await super().generate(requests)
+
+
+async def test_hints_and_turns_outlast_a_model_slower_than_the_idle_transaction_limit(
+    db_url: str, tmp_path: Path, world: World
+) -> None:
+    """Regression: a request held its transaction across the model call and the server ended it."""
+    from litestar.testing import AsyncTestClient as Client
+
+    from tutor.app import create_app
+
+    strict = Settings.from_env(_env(db_url, tmp_path, TUTOR_DB_IDLE_IN_TRANSACTION_MS="1000"))
+    async with Client(app=create_app(strict)) as client:
+        client.app.state[ENGINE_KEY] = _SlowScriptedEngine(["先想一想：等号两边同时减去 3 会怎样？"] * 4)
+        headers = auth_headers(strict, world.students[0])
+        hint = await client.post("/v1/hints", json={"problem": "2x + 3 = 7", "lang": "zh"}, headers=headers)
+        assert hint.status_code == 201, hint.text
+        dialogue_id = await _dialogue(client, headers)
+        turn = await client.post(
+            f"/v1/dialogues/{dialogue_id}/turns", json={"message": "我应该先做什么？"}, headers=headers
+        )
+        assert turn.status_code == 201, turn.text
+        assert [t["role"] for t in turn.json()] == ["student", "tutor"]
 
 
 async def test_solve_params_are_used_or_refused(

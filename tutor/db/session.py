@@ -9,9 +9,21 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tutor.settings import Settings
 
-__all__ = ["database_url"]
+__all__ = ["database_url", "end_transaction_before_model_call"]
+
+
+async def end_transaction_before_model_call(session: AsyncSession) -> None:
+    """Commit what the request has read or written so far, before a language-model call.
+
+    A model call takes seconds to minutes on a CPU. A transaction left open across it would hold its
+    locks that long and be ended by the server's ``idle_in_transaction_session_timeout`` (the
+    request then fails when it writes its audit event). Writes after the call begin a new transaction.
+    """
+    await session.commit()
 
 
 @contextlib.contextmanager

@@ -36,6 +36,7 @@ from tutor.auth.consent_guard import TUTORING
 from tutor.auth.guards import requires_roles
 from tutor.auth.principal import Principal
 from tutor.auth.scopes import EXERCISES_GENERATE, SERVICE_SCOPE
+from tutor.db.session import end_transaction_before_model_call
 from tutor.errors import TutorError, UnprocessableError
 from tutor.math import sandbox
 from tutor.math.sandbox import run_sandboxed
@@ -322,6 +323,8 @@ class DialogueController(Controller):
         reply = await dlg.screen_learner_message(ctx, data.message)
         raw, model, adapter_key, finish = "", engine.health().model, None, "screened"
         if reply is None:  # the model runs only for a message that passed the screen
+            # the learner's message is stored before the model runs (as in the streamed turn)
+            await end_transaction_before_model_call(db_session)
             [result] = await engine.generate(
                 [GenerationRequest(prompt=prompt.text, params=params, adapter=adapter)]
             )

@@ -23,6 +23,7 @@ from adapters.llm import (
 from tutor.audit.kinds import MODEL_OUTPUT_EXERCISE
 from tutor.auth.principal import Principal
 from tutor.db.models import Item, KnowledgePoint
+from tutor.db.session import end_transaction_before_model_call
 from tutor.errors import NotFoundError, TutorError
 from tutor.learning.difficulty import difficulty_for_target
 from tutor.math.grading import grade_answer
@@ -107,6 +108,7 @@ async def generate_with_llm(
         count=count,
     )
     params = data.params or defaults_for("exercises")
+    await end_transaction_before_model_call(session)
     [result] = await engine.generate([GenerationRequest(prompt=prompt.text, params=params)])
     candidates = parse_exercises(result.text, limit=count)
     verdicts = await verify_candidates(candidates)

@@ -18,6 +18,7 @@ from adapters.llm.params import enforce_compute_cap
 from tutor.audit.ai_content import input_hash, input_text
 from tutor.audit.kinds import MODEL_OUTPUT_HINT, MODEL_OUTPUT_SOLUTION
 from tutor.auth.principal import Principal
+from tutor.db.session import end_transaction_before_model_call
 from tutor.math.schemas import SolveIn, SolveOut, SolveStepOut, step_out
 from tutor.settings import Settings
 from tutor.tutoring.audit import record_model_output
@@ -136,6 +137,7 @@ async def llm_hint(
     """A Socratic next-step hint, checked not to reveal the answer; every attempt audited."""
     engine = get_engine(state, settings)
     adapter = await served_adapter(session, engine, adapter, principal)
+    await end_transaction_before_model_call(session)
     outcome = await hint_checked(engine, problem, work=work, lang=lang, params=params, adapter=adapter)
     for number, attempt in enumerate(outcome.attempts, start=1):
         await record_model_output(
