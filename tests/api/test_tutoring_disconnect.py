@@ -84,7 +84,11 @@ async def test_disconnect_cancels_generation_and_keeps_the_partial_reply(
         await asyncio.sleep(0.1)
     assert event is not None and event.payload["verdict"]["finish_reason"] == "cancelled"
     turn = await session.scalar(select(DialogueTurnRow).where(DialogueTurnRow.role == "tutor"))
-    assert turn is not None and turn.text == event.payload["output"]
+    assert turn is not None and event.payload["output"]  # the partial reply is kept in the audit log
+    if event.payload["verdict"]["served"] == "model":  # the learner's turn is the partial reply itself
+        assert turn.text == event.payload["output"].strip()
+    else:  # or it failed the reply check (a tiny random model's text) and the solver's step was stored
+        assert event.payload["verdict"]["rejected_because"] and turn.text != event.payload["output"]
     engine = app.state[ENGINE_KEY]
     assert isinstance(engine, LocalEngine)
     for _ in range(300):

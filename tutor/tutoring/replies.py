@@ -1,6 +1,7 @@
 """Free-text replies (hints, dialogue turns) go through the same checker as solutions.
 
-A reply reaches a learner only when: it is not empty, passes the content-safety list, does not echo
+A reply reaches a learner only when: it is not empty, is written in the scripts a learner reads (no
+broken characters or stray scripts from a small model), passes the content-safety list, does not echo
 the tutor's instructions back, does not give the answer away (a ``\\boxed{}`` or a claim the math
 engine grades as the answer), and every relation it states checks against the problem (a wrong or
 unreadable ``=`` is never shown). Otherwise it is replaced by the symbolic solver's next step.
@@ -29,6 +30,7 @@ __all__ = [
     "check_reply_sync",
     "echoes",
     "next_step_text",
+    "readable",
     "replacement_reply",
     "screen_message",
     "screened_reply",
@@ -36,6 +38,20 @@ __all__ = [
 
 _NGRAM = 6
 _ECHO_SHARE = 0.5
+
+# What a hint or a tutor turn for our learners may be written in: ASCII, CJK ideographs and
+# punctuation, full-width forms, and the symbols math text uses (Latin-1 signs such as × ÷ ² ±, Greek,
+# sub/superscripts, arrows, operators, circled numbers). A small model's broken output shows as other
+# scripts or as U+FFFD (a token cut inside a character); such text is replaced, never shown.
+_READABLE = re.compile(
+    "[\t\n\r\x20-\x7e\u00a0-\u00ff\u0370-\u03ff\u2000-\u206f\u2070-\u209f\u2100-\u23ff"
+    "\u2460-\u24ff\u25a0-\u25ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*"
+)
+
+
+def readable(text: str) -> bool:
+    """Written only in the scripts and symbols a learner's hint may use (see ``_READABLE``)."""
+    return "\ufffd" not in text and _READABLE.fullmatch(text) is not None
 
 
 class ReplyVerdict(msgspec.Struct, frozen=True):
@@ -84,6 +100,8 @@ def check_reply_sync(problem: str, reply: str, instructions: str) -> ReplyVerdic
     text = reply.strip()
     if not text:
         return ReplyVerdict("empty")
+    if not readable(text):
+        return ReplyVerdict("unreadable_text")
     category = safety.unsafe(text)
     if category is not None:
         return ReplyVerdict("unsafe", category)
